@@ -1,0 +1,56 @@
+# 先丰港 — the two commands: `make run` and `make test`. See README.md.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# `make test` and `make serve` use the real services; override these to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xianfenggang
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+# The embedded default: no external service at all.
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
+SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: run test serve install messages lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	$(PY) manage.py compile_translations
+
+run: install messages
+	$(EMBEDDED) $(PY) manage.py migrate --noinput
+	$(EMBEDDED) $(PY) manage.py seed_demo
+	@echo "Serving the portal on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(EMBEDDED) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(PY) -m ruff check .
+
+test: install messages
+	$(SERVICES) $(PY) -m portal.preflight
+	$(PY) -m ruff check .
+	$(SERVICES) $(PY) manage.py check
+	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run
+	$(SERVICES) $(PY) -m pytest
+
+serve: install messages
+	$(SERVICES) $(PY) -m portal.preflight
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -c "import psycopg, urllib.parse as u; url = u.urlparse('$(TEST_DATABASE_URL)'); c = psycopg.connect(url._replace(path='/postgres').geturl(), autocommit=True); c.execute('CREATE DATABASE ' + url.path.lstrip('/')) if not c.execute('SELECT 1 FROM pg_database WHERE datname = %s', [url.path.lstrip('/')]).fetchone() else None"
+	$(SERVICES) $(PY) manage.py migrate --noinput
+	$(SERVICES) $(PY) manage.py seed_demo
+	$(SERVICES) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVICES) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,109 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.models import Enterprise, Membership
+from enterprises.registration import reject_enterprise, verify_enterprise
+from services.errors import IllegalTransition
+from services.scoping import reviews_registrations
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("verify", gettext_lazy("Verify")), ("reject", gettext_lazy("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=gettext_lazy("Required for a rejection; the clerk reads it in the inbox."),
+    )
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "uscc", "status", "street", "tech_tier", "created_at", "decide_link"]
+    list_filter = ["status", "street", "tech_tier", "size", "industry"]
+    search_fields = ["name", "uscc", "legal_representative"]
+    inlines = [MembershipInline]
+    actions = ["verify_selected"]
+    readonly_fields = ["status", "status_reason", "decided_at", "decided_by", "created_by", "created_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if reviews_registrations(request.user):
+            return queryset
+        return queryset.none()
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        # Enterprises register themselves in the portal or by the API.
+        return False
+
+    @admin.display(description=gettext_lazy("Decision"))
+    def decide_link(self, obj):
+        if obj.status != Enterprise.Status.PENDING:
+            return "—"
+        url = reverse("admin:enterprises_enterprise_decide", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Verify or reject"))
+
+    @admin.action(description=gettext_lazy("Verify the selected registrations"))
+    def verify_selected(self, request, queryset):
+        done = 0
+        for enterprise in queryset.filter(status=Enterprise.Status.PENDING):
+            verify_enterprise(request.user, enterprise.pk)
+            done += 1
+        self.message_user(request, _("%(n)d registration(s) verified.") % {"n": done}, messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="enterprises_enterprise_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk: int):
+        if not reviews_registrations(request.user):
+            raise PermissionDenied
+        enterprise = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "verify":
+                    verify_enterprise(request.user, enterprise.pk, form.cleaned_data["reason"])
+                else:
+                    reject_enterprise(request.user, enterprise.pk, form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("reason", error.messages))
+            except IllegalTransition as error:
+                self.message_user(request, str(error.message), messages.ERROR)
+                return redirect("admin:enterprises_enterprise_changelist")
+            else:
+                self.message_user(request, _("Decision recorded."), messages.SUCCESS)
+                return redirect("admin:enterprises_enterprise_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": enterprise,
+            "title": _("Verify or reject %(name)s") % {"name": enterprise.name},
+            "form": form,
+        }
+        return render(request, "admin/enterprises/enterprise/decide.html", context)

@@ -1,0 +1,15 @@
+"""The API router, /api/v1/: every resource is registered here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from enterprises.api import EnterpriseViewSet
+from portal.api.auth import obtain_token
+
+router = DefaultRouter()
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+
+urlpatterns = [
+    path("auth/token/", obtain_token, name="api-token"),
+    path("", include(router.urls)),
+]

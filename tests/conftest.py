@@ -1,0 +1,138 @@
+"""Shared fixtures: the people of the stories (alice owns, bob is a member, charlie is an outsider)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from enterprises.models import Enterprise, Membership
+from services.models import Department
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+VALID_USCCS = ["91350100M000100Y43", "91110108551385082Q", "91110106MA01FTCC3R"]
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+def licence_file(name: str = "licence.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def enterprise_data(**overrides) -> dict:
+    data = {
+        "name": "北京测试科技有限公司",
+        "uscc": VALID_USCCS[0],
+        "legal_representative": "王五",
+        "registered_address": "北京市丰台区南四环西路188号",
+        "street": "huaxiang",
+        "industry": "I",
+        "size": "small",
+        "tech_tier": "none",
+        "founded_on": "2020-01-15",
+        "registered_capital": "500.00",
+        "contact_name": "赵六",
+        "contact_phone": "010-12345678",
+        "contact_email": "contact@example.com",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **fields):
+        fields.setdefault("email", f"{username}@example.com")
+        return django_user_model.objects.create_user(username=username, password="pw-Secret-123", **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_enterprise():
+    def make(owner, uscc: str = VALID_USCCS[0], status: str = Enterprise.Status.VERIFIED, **fields):
+        values = dict(
+            name=f"企业 {uscc[-4:]}",
+            legal_representative="王五",
+            registered_address="北京市丰台区",
+            street="huaxiang",
+            industry="I",
+            size="small",
+            tech_tier="none",
+            founded_on=datetime.date(2020, 1, 1),
+            registered_capital=Decimal("100"),
+            contact_name="赵六",
+            contact_phone="010-12345678",
+            contact_email="c@example.com",
+        )
+        values.update(fields)
+        enterprise = Enterprise(uscc=uscc, status=status, created_by=owner, **values)
+        enterprise.licence.save("licence.pdf", licence_file(), save=False)
+        enterprise.save()
+        Membership.objects.create(user=owner, enterprise=enterprise, role=Membership.Role.ADMIN)
+        return enterprise
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice", first_name="Alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob", first_name="Bob")
+
+
+@pytest.fixture
+def charlie(make_user):
+    return make_user("charlie", first_name="Charlie")
+
+
+@pytest.fixture
+def alices_enterprise(alice, bob, make_enterprise):
+    enterprise = make_enterprise(alice)
+    Membership.objects.create(user=bob, enterprise=enterprise, role=Membership.Role.CLERK)
+    return enterprise
+
+
+@pytest.fixture
+def departments(db):
+    registration = Department.objects.create(code="ZWFW", name="区政务服务和数据管理局")
+    hr = Department.objects.create(code="RSJ", name="区人力社保局")
+    tech = Department.objects.create(code="KXJ", name="区科信局")
+    return {"ZWFW": registration, "RSJ": hr, "KXJ": tech}
+
+
+@pytest.fixture
+def make_official(make_user):
+    from django.contrib.auth.models import Permission
+
+    def make(username: str, *departments):
+        official = make_user(username, is_staff=True)
+        official.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["view_enterprise", "verify_enterprise", "view_department"]
+            )
+        )
+        for department in departments:
+            department.officials.add(official)
+        return official
+
+    return make
+
+
+@pytest.fixture
+def registration_official(make_official, departments):
+    return make_official("reviewer", departments["ZWFW"])
+
+
+@pytest.fixture
+def api():
+    return APIClient()

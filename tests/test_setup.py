@@ -1,0 +1,68 @@
+"""Settings, demo data and the site's languages."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from enterprises.models import Enterprise, Membership
+from portal.models import User
+from services.models import Department
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_bad_database_url_fails_at_start_with_a_clear_message():
+    result = run_check(DATABASE_URL="mysqlx://nowhere/db")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr and "is not understood" in result.stderr
+
+
+def test_missing_secret_key_with_debug_off_fails_at_start():
+    result = run_check(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_boolean_is_refused():
+    result = run_check(DEBUG="maybe")
+    assert result.returncode != 0 and "DEBUG" in result.stderr
+
+
+def test_defaults_start():
+    assert run_check().returncode == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_gives_the_same_rows(capsys):
+    def counts():
+        return (User.objects.count(), Department.objects.count(), Enterprise.objects.count(),
+                Membership.objects.count())
+
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    assert first[1] == 9 and first[2] == 2
+    assert set(Enterprise.objects.values_list("status", flat=True)) == {"verified"}
+    output = capsys.readouterr().out
+    assert "official_zwfw" in output and "clerk1" in output
+
+
+@pytest.mark.django_db
+def test_home_is_chinese_by_default_and_switches_to_english(client):
+    assert "一站式" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "one-stop" in client.get("/").content.decode()
