@@ -207,3 +207,23 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.enterprise} ({self.get_role_display()})"
+
+
+class CreditRecord(models.Model):
+    """A broken commitment or revoked approval that puts the enterprise on the credit list."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="credit_records")
+    application = models.ForeignKey(
+        "services.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    listed_on = models.DateField(_("listed on"))
+    listed_until = models.DateField(_("listed until"))
+
+    class Meta:
+        ordering = ["-listed_on"]
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.listed_on}"

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.inbox",
+                "services.calendar.admin_calendar_warning",
             ],
         },
     },

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("Government services")
+
+    def ready(self):
+        import services.calendar  # noqa: F401  (connects the calendar's cache-clearing signals)

@@ -30,6 +30,26 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         _("You were added to %(enterprise)s"),
         _("%(inviter)s added you to %(enterprise)s as %(role)s."),
     ),
+    "application.changed": (
+        _("%(reference)s: %(state)s"),
+        _("Your application %(reference)s for “%(service)s” is now: %(state)s. %(reason)s"),
+    ),
+    "task.opened": (
+        _("New task: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” waits for your department."),
+    ),
+    "post_check.assigned": (
+        _("Post-check drawn: %(reference)s"),
+        _("You were drawn to check application %(reference)s for “%(service)s” by %(due)s."),
+    ),
+    "deferred.reminder": (
+        _("Reminder: %(material)s due %(due)s"),
+        _("Application %(reference)s: supply “%(material)s” by %(due)s (%(days)s working day(s) left), or the approval will be suspended."),
+    ),
+    "sla.warning": (
+        _("Deadline %(level)s: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” is due %(due)s (%(level)s)."),
+    ),
 }
 
 

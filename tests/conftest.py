@@ -136,3 +136,72 @@ def registration_official(make_official, departments):
 @pytest.fixture
 def api():
     return APIClient()
+
+
+# --- the workflow's world: departments with officials, one item per approval mode -------------
+
+
+@pytest.fixture
+def world(db, make_user, make_official, make_enterprise):
+    """Two departments with two officials each, a verified enterprise with its clerk, and items."""
+    from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
+
+    window = Department.objects.create(code="ZJW", name="区住建委")
+    fire = Department.objects.create(code="XFJ", name="区消防救援支队")
+    market = Department.objects.create(code="SCJGJ", name="区市场监管局")
+    officials = {
+        "zjw1": make_official("zjw1", window),
+        "zjw2": make_official("zjw2", window),
+        "xfj1": make_official("xfj1", fire),
+        "scj1": make_official("scj1", market),
+    }
+    clerk = make_user("clerk")
+    enterprise = make_enterprise(clerk, uscc=VALID_USCCS[1])
+
+    def item(code, mode, lead, departments, **fields):
+        service = ServiceItem.objects.create(
+            code=code, name=f"事项{code}", category="enterprise", lead_department=lead,
+            approval_mode=mode, statutory_days=20, promised_days=10,
+            commitment_text="本单位承诺所填信息真实有效。", **fields,
+        )
+        service.departments.set(departments)
+        MaterialRequirement.objects.create(service=service, code="form", name="申请表", required=True, essential=True)
+        MaterialRequirement.objects.create(
+            service=service, code="lease", name="租赁合同", required=True, deferrable=(mode == "deferred")
+        )
+        return service
+
+    standard = item("STD", "standard", window, [window, fire])
+    ReviewStep.objects.create(service=standard, order=1, name="初审", department=window)
+    ReviewStep.objects.create(service=standard, order=2, name="消防审查", department=fire)
+    deferred = item("DEF", "deferred", window, [window])
+    parallel = item("PAR", "parallel", window, [window, fire, market])
+    ReviewStep.objects.create(service=parallel, order=1, name="规划审查", department=window, promised_days=8)
+    ReviewStep.objects.create(service=parallel, order=1, name="消防审查", department=fire, promised_days=12)
+    ReviewStep.objects.create(service=parallel, order=1, name="市场审查", department=market, promised_days=5)
+    commitment = item("COM", "commitment", market, [market], post_check_ratio="1.000", post_check_window_days=20)
+    return {
+        "clerk": clerk,
+        "enterprise": enterprise,
+        "officials": officials,
+        "departments": {"ZJW": window, "XFJ": fire, "SCJGJ": market},
+        "standard": standard,
+        "deferred": deferred,
+        "parallel": parallel,
+        "commitment": commitment,
+    }
+
+
+@pytest.fixture
+def draft(world):
+    """Create a draft of an item with every material attached except those named in `skip`."""
+    from services import workflow
+
+    def make(mode: str, skip: tuple[str, ...] = ()):
+        application = workflow.create_application(world["clerk"], world["enterprise"], world[mode])
+        for material in world[mode].materials.all():
+            if material.code not in skip:
+                workflow.attach_document(world["clerk"], application.pk, material.code, licence_file(f"{material.code}.pdf"))
+        return application
+
+    return make

@@ -1,0 +1,49 @@
+"""Admin of the working-day calendar: entered holidays, make-up days and complete years.
+
+Only superusers change them; staff with the view permission may read them.
+"""
+
+from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from services.calendar import PACKAGE_YEARS
+from services.models import CalendarDay, CalendarYear
+
+
+class SuperuserChangesOnly:
+    """Adding, changing and deleting are for superusers; viewing follows the view permission."""
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+    list_display = ["date", "weekday", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, obj: CalendarDay) -> str:
+        return date_format(obj.date, "D")
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+    list_display = ["year", "note", "entered_at", "in_package"]
+    search_fields = ["note"]
+    ordering = ["-year"]
+    readonly_fields = ["entered_at"]
+
+    @admin.display(description=_("also in the chinese-calendar package"), boolean=True)
+    def in_package(self, obj: CalendarYear) -> bool:
+        return obj.year in PACKAGE_YEARS
