@@ -42,7 +42,7 @@ test: install messages
 	$(PY) -m ruff check .
 	$(SERVICES) $(PY) manage.py check
 	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run
-	$(SERVICES) $(PY) -m pytest
+	$(SERVICES) $(PY) -m pytest -n 2
 
 serve: install messages
 	$(SERVICES) $(PY) -m portal.preflight

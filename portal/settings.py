@@ -171,6 +171,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database schedule by beat at start; editable in the admin afterwards.
+CELERY_BEAT_SCHEDULE = {
+    "auto-accept": {"task": "services.timers.auto_accept", "schedule": 15 * 60},
+    "deferred-reminders": {"task": "services.timers.deferred_reminders", "schedule": 60 * 60},
+    "suspend-overdue": {"task": "services.timers.suspend_overdue", "schedule": 60 * 60},
+    "revoke-after-grace": {"task": "services.timers.revoke_after_grace", "schedule": 60 * 60},
+    "sla-levels": {"task": "services.timers.sla_levels", "schedule": 30 * 60},
+    "sample-post-checks": {"task": "services.timers.sample_post_checks", "schedule": 15 * 60},
+    "overdue-post-checks": {"task": "services.timers.overdue_post_checks", "schedule": 60 * 60},
+}
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -3,7 +3,7 @@
 Only superusers change them; staff with the view permission may read them.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +43,24 @@ class CalendarYearAdmin(SuperuserChangesOnly, admin.ModelAdmin):
     search_fields = ["note"]
     ordering = ["-year"]
     readonly_fields = ["entered_at"]
+    actions = ["recompute_provisional_due_dates"]
+
+    @admin.action(description=_("Re-compute the provisional due dates of open applications"))
+    def recompute_provisional_due_dates(self, request, queryset):
+        from services.workflow import recompute_provisional_due_dates
+
+        moved = recompute_provisional_due_dates(request.user)
+        self.message_user(
+            request,
+            _("%(n)d open application(s) got new due dates; each change is in its timeline.") % {"n": moved},
+            messages.SUCCESS,
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("recompute_provisional_due_dates", None)
+        return actions
 
     @admin.display(description=_("also in the chinese-calendar package"), boolean=True)
     def in_package(self, obj: CalendarYear) -> bool:

@@ -662,3 +662,58 @@ __all__ = [
     "extend", "officials_open_tasks", "refuse", "request_correction", "resubmit", "revoke",
     "run_post_check", "sample_post_check", "submit", "supply_deferred", "suspend", "withdraw",
 ]
+
+
+# --- calendar changes ---------------------------------------------------------------------------
+
+
+def recompute_due_dates(actor: Any, application_id: int) -> bool:
+    """Re-compute the due dates of one open application from its own start dates.
+
+    Called after an official holiday schedule is entered; records one audit event with the
+    old and new dates when anything moved. Returns whether anything changed.
+    """
+    with transaction.atomic():
+        application = _lock(application_id)
+        service = application.service
+        before = {
+            "acceptance_due": application.acceptance_due,
+            "decision_due": application.decision_due,
+            "statutory_due": application.statutory_due,
+        }
+        application.dates_provisional = False
+        if application.state == State.SUBMITTED and application.received_on:
+            application.acceptance_due = _due(application.received_on, ACCEPTANCE_DAYS, application)
+        if application.accepted_on:
+            _set_decision_dues(application)
+            if application.extended:
+                application.statutory_due = _due(application.statutory_due, EXTENSION_DAYS, application)
+        moved_deferred = {}
+        for deferred in application.deferred.select_related("material"):
+            due = add_working_days(application.received_on, service.deferral_days)
+            application.dates_provisional |= due.provisional
+            if (deferred.due_date, deferred.due_provisional) != (due.date, due.provisional):
+                moved_deferred[deferred.material.code] = [deferred.due_date.isoformat(), due.date.isoformat()]
+                deferred.due_date, deferred.due_provisional = due.date, due.provisional
+                deferred.save(update_fields=["due_date", "due_provisional"])
+        after = {key: getattr(application, key) for key in before}
+        changes = {
+            key: [str(before[key]), str(after[key])] for key in before if before[key] != after[key]
+        }
+        changes.update({f"deferred:{code}": dates for code, dates in moved_deferred.items()})
+        application.save()
+        if changes or not application.dates_provisional:
+            record_event(actor, "application.due_dates_recomputed", application, data=changes,
+                         reason=str(_("The official holiday schedule was entered.")))
+    return bool(changes)
+
+
+def recompute_provisional_due_dates(actor: Any) -> int:
+    """Re-compute every open application whose due dates are provisional; returns how many moved."""
+    from services.models.applications import OPEN_STATES
+
+    moved = 0
+    candidates = Application.objects.filter(dates_provisional=True, state__in=OPEN_STATES)
+    for pk in list(candidates.values_list("pk", flat=True)):
+        moved += recompute_due_dates(actor, pk)
+    return moved

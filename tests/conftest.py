@@ -15,6 +15,12 @@ VALID_USCCS = ["91350100M000100Y43", "91110108551385082Q", "91110106MA01FTCC3R"]
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Hashing strength is not under test; the suite creates many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.PRIVATE_MEDIA_ROOT

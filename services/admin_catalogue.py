@@ -1,0 +1,235 @@
+"""Admin of the service catalogue: items with their materials and review steps.
+
+Only superusers add, change or delete; staff with the view permission read. The catalogue's rules
+(promised within statutory, essential never deferrable) are checked in the forms, so the admin shows
+a message on the field instead of failing on the database constraint.
+"""
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from services.admin_calendar import SuperuserChangesOnly
+from services.models import MaterialRequirement, ReviewStep, ServiceItem
+from services.models.catalogue import ApprovalMode
+
+
+def _label(model: type[models.Model], field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def _template_url(material: MaterialRequirement) -> str:
+    return reverse(
+        "admin:services_serviceitem_material_template", args=[material.service_id, material.code]
+    )
+
+
+class ServiceItemForm(forms.ModelForm):
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "code", "name", "name_en", "category", "is_active", "lead_department", "departments",
+            "description", "conditions", "fee", "approval_mode", "statutory_days", "promised_days",
+            "commitment_text", "deferral_days", "deferral_grace_days", "post_check_ratio",
+            "post_check_window_days", "credit_bar_days",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        promised, statutory = cleaned.get("promised_days"), cleaned.get("statutory_days")
+        if promised is not None and statutory is not None and promised > statutory:
+            self.add_error("promised_days", ValidationError(
+                _("“%(field)s” (%(promised)s) cannot exceed “%(statutory_field)s” (%(statutory)s)."),
+                code="promised_over_statutory",
+                params={
+                    "field": _label(ServiceItem, "promised_days"),
+                    "promised": promised,
+                    "statutory_field": _label(ServiceItem, "statutory_days"),
+                    "statutory": statutory,
+                },
+            ))
+        lead, departments = cleaned.get("lead_department"), cleaned.get("departments")
+        if lead is not None and departments is not None and lead not in departments:
+            self.add_error("departments", ValidationError(
+                _("“%(field)s” must include the lead department, %(lead)s."),
+                code="lead_not_responsible",
+                params={"field": _label(ServiceItem, "departments"), "lead": lead},
+            ))
+        mode = cleaned.get("approval_mode")
+        if mode in (ApprovalMode.COMMITMENT, ApprovalMode.DEFERRED) and not cleaned.get("commitment_text", "").strip():
+            self.add_error("commitment_text", ValidationError(
+                _("“%(field)s” is needed in the “%(mode)s” mode: it is what the applicant signs."),
+                code="commitment_text_missing",
+                params={"field": _label(ServiceItem, "commitment_text"), "mode": ApprovalMode(mode).label},
+            ))
+        return cleaned
+
+
+class MaterialRequirementForm(forms.ModelForm):
+    class Meta:
+        model = MaterialRequirement
+        fields = ["code", "name", "required", "essential", "deferrable", "template"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("essential") and cleaned.get("deferrable"):
+            self.add_error("deferrable", ValidationError(
+                _("“%(field)s” cannot be ticked for an essential material: key materials are never deferred."),
+                code="essential_deferrable",
+                params={"field": _label(MaterialRequirement, "deferrable")},
+            ))
+        return cleaned
+
+
+class ReviewStepFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        statutory = self.instance.statutory_days
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None)
+            if not cleaned or cleaned.get("DELETE"):
+                continue
+            days = cleaned.get("promised_days")
+            if days is not None and statutory is not None and days > statutory:
+                form.add_error("promised_days", ValidationError(
+                    _("“%(field)s” (%(days)s) cannot exceed the item's “%(statutory_field)s” (%(statutory)s)."),
+                    code="step_over_statutory",
+                    params={
+                        "field": _label(ReviewStep, "promised_days"),
+                        "days": days,
+                        "statutory_field": _label(ServiceItem, "statutory_days"),
+                        "statutory": statutory,
+                    },
+                ))
+
+
+class _LinkedTemplate:
+    """A stored template shown in the upload widget, linked to the admin's download view."""
+
+    def __init__(self, file: Any, url: str) -> None:
+        self.file = file
+        self.url = url
+
+    def __str__(self) -> str:
+        return PurePath(self.file.name).name
+
+
+class TemplateFileInput(forms.ClearableFileInput):
+    """Private files have no public URL: link the current template to the admin's download view."""
+
+    def format_value(self, value: Any) -> Any:
+        value = super().format_value(value)
+        material = getattr(value, "instance", None)
+        if value and material is not None and material.pk:
+            return _LinkedTemplate(value, _template_url(material))
+        return value
+
+
+class CatalogueInline(admin.TabularInline):
+    """Inlines of an item follow the item's permissions: superusers edit, viewers of items read."""
+
+    extra = 0
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and (
+            request.user.is_superuser or request.user.has_perm("services.view_serviceitem")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+class MaterialRequirementInline(CatalogueInline):
+    model = MaterialRequirement
+    form = MaterialRequirementForm
+    readonly_fields = ["template_download"]
+    formfield_overrides = {models.FileField: {"widget": TemplateFileInput}}
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["code", "name", "required", "essential", "deferrable"]
+        if self.has_change_permission(request, obj):
+            return [*fields, "template"]
+        return [*fields, "template_download"]
+
+    @admin.display(description=_("template file"))
+    def template_download(self, material: MaterialRequirement) -> str:
+        if not material.pk or not material.template:
+            return "—"
+        return format_html('<a href="{}">{}</a>', _template_url(material), PurePath(material.template.name).name)
+
+
+class ReviewStepInline(CatalogueInline):
+    model = ReviewStep
+    formset = ReviewStepFormSet
+    fields = ["order", "name", "department", "promised_days"]
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+    form = ServiceItemForm
+    inlines = [MaterialRequirementInline, ReviewStepInline]
+    list_display = [
+        "code", "name", "approval_mode", "category", "lead_department",
+        "promised_days", "statutory_days", "is_active",
+    ]
+    list_filter = ["approval_mode", "category", "lead_department", "is_active"]
+    list_select_related = ["lead_department"]
+    search_fields = ["code", "name", "name_en"]
+    filter_horizontal = ["departments"]
+    ordering = ["code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_en", "category", "is_active"]}),
+        (_("Departments"), {"fields": ["lead_department", "departments"]}),
+        (_("Guide"), {"fields": ["description", "conditions", "fee"]}),
+        (_("Approval and time limits"), {"fields": ["approval_mode", "statutory_days", "promised_days"]}),
+        (
+            _("Deferred documents and commitments"),
+            {
+                "fields": [
+                    "commitment_text", "deferral_days", "deferral_grace_days",
+                    "post_check_ratio", "post_check_window_days", "credit_bar_days",
+                ]
+            },
+        ),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/materials/<str:material_code>/template/",
+                self.admin_site.admin_view(self.material_template_view),
+                name="services_serviceitem_material_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def material_template_view(self, request: HttpRequest, object_id: str, material_code: str) -> FileResponse:
+        """A material's template for whoever may view the item, also of items closed to the public."""
+        item = self.get_object(request, object_id)
+        if item is None:
+            raise Http404
+        if not self.has_view_permission(request, item):
+            raise PermissionDenied
+        material = get_object_or_404(MaterialRequirement, service=item, code=material_code)
+        if not material.template:
+            raise Http404
+        try:
+            handle = material.template.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        return FileResponse(handle, as_attachment=True, filename=PurePath(material.template.name).name)

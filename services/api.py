@@ -1,0 +1,305 @@
+"""REST resources: applications (/api/v1/applications/) and officials' tasks (/api/v1/tasks/).
+
+The DESIGN §5 names are fixed. Serializers and viewsets stay thin: every rule is in
+services/workflow.py. Querysets are scoped to the caller, so another enterprise's application
+(or another department's task) is a 404 before the domain is reached.
+"""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from enterprises.models import Enterprise
+from services import workflow
+from services.audit import events_of
+from services.catalogue_api import DepartmentSerializer
+from services.models import Application, AuditEvent, DeferredMaterial, Document, ServiceItem, State, Task
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    department = DepartmentSerializer(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
+        read_only_fields = fields
+
+
+class DeferredSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    supplied = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeferredMaterial
+        fields = ["material", "due_date", "supplied", "due_provisional", "supplied_at", "checked_at"]
+        read_only_fields = fields
+
+    def get_supplied(self, deferred: DeferredMaterial) -> bool:
+        return deferred.supplied_at is not None
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="state", read_only=True)
+    service = serializers.CharField(source="service.code", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    enterprise = serializers.IntegerField(source="enterprise_id", read_only=True)
+    due_date = serializers.SerializerMethodField()
+    tasks = TaskSerializer(many=True, read_only=True)
+    deferred = DeferredSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "reference", "status", "due_date", "dates_provisional", "service", "service_name",
+            "enterprise", "form", "received_on", "acceptance_due", "accepted_on", "decision_due",
+            "statutory_due", "decided_on", "created_at", "tasks", "deferred",
+        ]
+        read_only_fields = fields
+
+    def get_due_date(self, application: Application):
+        due = application.decision_due or application.acceptance_due
+        return due.isoformat() if due else None
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    service = serializers.CharField(label=_("service item code"))
+    enterprise = serializers.IntegerField(label=_("enterprise id"))
+    form = serializers.JSONField(required=False, default=dict, label=_("form"))
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    material = serializers.CharField(label=_("material code"))
+    file = serializers.FileField(label=_("file"))
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "material", "original_name", "uploaded_at"]
+        read_only_fields = fields
+
+
+class SubmitSerializer(serializers.Serializer):
+    deferred_materials = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, label=_("materials supplied later")
+    )
+    commitment_accepted = serializers.BooleanField(required=False, default=False, label=_("commitment accepted"))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "action", "from_state", "to_state", "reason", "actor"]
+        read_only_fields = fields
+
+
+class QueueTaskSerializer(TaskSerializer):
+    application = serializers.IntegerField(source="application_id", read_only=True)
+    reference = serializers.CharField(source="application.reference", read_only=True)
+    service = serializers.CharField(source="application.service.code", read_only=True)
+    enterprise = serializers.CharField(source="application.enterprise.name", read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "application", "reference", "service", "enterprise"]
+        read_only_fields = fields
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
+    comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(field_name="state", choices=State.choices, label=_("status"))
+    service = django_filters.CharFilter(field_name="service__code", lookup_expr="iexact", label=_("service item code"))
+    reference = django_filters.CharFilter(field_name="reference", lookup_expr="iexact", label=_("reference"))
+
+    class Meta:
+        model = Application
+        fields = ["status", "service", "reference"]
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    department = django_filters.CharFilter(field_name="department__code", lookup_expr="iexact",
+                                           label=_("department code"))
+    reference = django_filters.CharFilter(field_name="application__reference", lookup_expr="iexact",
+                                          label=_("reference"))
+    service = django_filters.CharFilter(field_name="application__service__code", lookup_expr="iexact",
+                                        label=_("service item code"))
+
+    class Meta:
+        model = Task
+        fields = ["department", "reference", "service"]
+
+
+# --- viewsets ----------------------------------------------------------------------------------
+
+
+def applications_of(user) -> QuerySet[Application]:
+    """The caller's enterprises' applications, with everything the serializer reads."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(enterprise__memberships__user=user)
+        .select_related("service", "enterprise")
+        .prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.select_related("department")),
+            Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+class ApplicationViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Applications of the caller's enterprises: create a draft, attach, submit, follow."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return applications_of(self.request.user)
+
+    def _fresh(self, pk: int) -> Response:
+        return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = ApplicationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        service = ServiceItem.objects.filter(code=data["service"]).first()
+        if service is None:
+            raise ValidationError({"service": _("No service item has the code “%(code)s”.") % {"code": data["service"]}})
+        # Never reveal that another enterprise exists: a stranger's id reads as "not found".
+        enterprise = Enterprise.objects.of_member(request.user).filter(pk=data["enterprise"]).first()
+        if enterprise is None:
+            raise ValidationError({"enterprise": _("Enterprise not found among yours.")})
+        application = workflow.create_application(request.user, enterprise, service, data.get("form") or {})
+        response = self._fresh(application.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        """Attach a file for one material (draft or under correction)."""
+        application = self.get_object()
+        payload = DocumentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        document = workflow.attach_document(
+            request.user, application.pk, payload.validated_data["material"], payload.validated_data["file"]
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SubmitSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit a draft; in the commitment mode it is approved on the spot."""
+        application = self.get_object()
+        payload = SubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.submit(
+            request.user, application.pk,
+            deferred_materials=payload.validated_data["deferred_materials"],
+            commitment_accepted=payload.validated_data["commitment_accepted"],
+        )
+        return self._fresh(application.pk)
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        """Submit again after the requested corrections."""
+        application = self.get_object()
+        workflow.resubmit(request.user, application.pk)
+        return self._fresh(application.pk)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the application before a decision."""
+        application = self.get_object()
+        payload = WithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.withdraw(request.user, application.pk, payload.validated_data["reason"])
+        return self._fresh(application.pk)
+
+    @extend_schema(request=DocumentUploadSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def supply(self, request, pk=None):
+        """Supply a deferred material (容缺补交)."""
+        application = self.get_object()
+        payload = DocumentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.supply_deferred(
+            request.user, application.pk, payload.validated_data["material"], payload.validated_data["file"]
+        )
+        return self._fresh(application.pk)
+
+    @extend_schema(request=None, responses={200: EventSerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def events(self, request, pk=None):
+        """The timeline, oldest first."""
+        application = self.get_object()
+        return Response(EventSerializer(events_of(application), many=True).data)
+
+
+class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """An official's queue: the open tasks of their departments. Others see an empty list."""
+
+    serializer_class = QueueTaskSerializer
+    filterset_class = TaskFilterSet
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
+            return Task.objects.none()
+        if self.action == "decide":
+            # Any task of the official's departments: a decided one answers 409, a stranger's 404.
+            tasks = Task.objects.select_related("department")
+            return tasks if user.is_superuser else tasks.filter(department__officials=user).distinct()
+        return workflow.officials_open_tasks(user).select_related("application__service")
+
+    @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def decide(self, request, pk=None):
+        """Approve, reject or return (for correction) one review task."""
+        task = self.get_object()
+        payload = DecideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = workflow.decide(
+            request.user, task.pk, payload.validated_data["decision"], payload.validated_data["comment"]
+        )
+        fresh = (
+            Application.objects.select_related("service", "enterprise")
+            .prefetch_related(
+                Prefetch("tasks", queryset=Task.objects.select_related("department")),
+                Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
+            )
+            .get(pk=application.pk)
+        )
+        return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data)
