@@ -13,6 +13,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
     path("enterprises/", include("enterprises.urls")),
+    path("services/", include("services.urls")),
+    path("applications/", include("services.urls_applications")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

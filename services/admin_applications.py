@@ -170,7 +170,8 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = [("service__approval_mode", admin.ChoicesFieldListFilter), "state", "sla_level", ApplicationDueFilter]
     search_fields = ["reference", "enterprise__name"]
     list_select_related = ["enterprise", "service"]
-    ordering = [F("next_due").asc(nulls_last=True), "id"]
+    # Oldest due first: the decision due once accepted, else the acceptance due.
+    ordering = [Coalesce("decision_due", "acceptance_due").asc(nulls_last=True), "id"]
     change_form_template = "admin/services/application/change_form.html"
     change_list_template = "admin/services/application/change_list.html"
     fieldsets = [
@@ -182,8 +183,7 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        queryset = visible_applications(request.user).annotate(next_due=Coalesce("decision_due", "acceptance_due"))
-        return queryset
+        return visible_applications(request.user).annotate(next_due=Coalesce("decision_due", "acceptance_due"))
 
     @admin.display(description=_("approval mode"), ordering="service__approval_mode")
     def mode(self, obj):

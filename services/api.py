@@ -9,7 +9,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -64,7 +64,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_due_date(self, application: Application):
+        """The next date that matters: the decision's once accepted, else the acceptance's."""
         due = application.decision_due or application.acceptance_due
         return due.isoformat() if due else None
 
@@ -199,7 +201,7 @@ class ApplicationViewSet(
         enterprise = Enterprise.objects.of_member(request.user).filter(pk=data["enterprise"]).first()
         if enterprise is None:
             raise ValidationError({"enterprise": _("Enterprise not found among yours.")})
-        application = workflow.create_application(request.user, enterprise, service, data.get("form") or {})
+        application = workflow.create_application(request.user, enterprise, service, data.get("form", {}))
         response = self._fresh(application.pk)
         response.status_code = status.HTTP_201_CREATED
         return response

@@ -164,6 +164,15 @@ def _due(start: datetime.date, days: int, application: Application) -> datetime.
     return due.date
 
 
+def _check_file(file: Any) -> None:
+    if not file:
+        raise ValidationError({"file": _("Choose a file to upload.")})
+    try:
+        validate_upload(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+
+
 # --- the applicant's side ---------------------------------------------------------------------
 
 
@@ -203,10 +212,7 @@ def attach_document(user: Any, application_id: int, material_code: str, file: An
             raise ValidationError({"material": _("This service item has no material “%(code)s”.") % {"code": material_code}})
         document = Document(application=application, material=material, uploaded_by=user,
                             original_name=getattr(file, "name", "")[:200], file=file)
-        try:
-            validate_upload(file)
-        except ValidationError as error:
-            raise ValidationError({"file": error.messages}) from None
+        _check_file(file)
         document.save()
         record_event(user, "application.document_attached", application, data={"material": material.code})
     return document
@@ -322,10 +328,7 @@ def supply_deferred(user: Any, application_id: int, material_code: str, file: An
             raise IllegalTransition(_("The application is closed."), current_state=application.state, action="supply")
         if deferred.supplied_at:
             raise ValidationError({"material": _("This material has already been supplied.")})
-        try:
-            validate_upload(file)
-        except ValidationError as error:
-            raise ValidationError({"file": error.messages}) from None
+        _check_file(file)
         Document.objects.create(application=application, material=deferred.material, uploaded_by=user,
                                 original_name=getattr(file, "name", "")[:200], file=file)
         deferred.supplied_at = timezone.now()
@@ -542,6 +545,9 @@ def complete(official: Any, application_id: int) -> Application:
     with transaction.atomic():
         application = _lock(application_id)
         _require_official(official, application.service.lead_department)
+        if PostCheck.objects.filter(application=application, result=PostCheck.Result.PENDING).exists():
+            raise IllegalTransition(_("The post-check of this commitment approval is still pending."),
+                                    current_state=application.state, action="complete")
         from_state = _move(application, "complete", "complete")
         _changed(official, application, "completed", from_state)
     return application

@@ -298,3 +298,14 @@ def test_auto_acceptance_after_five_working_days_dated_the_day_received(world, d
     event = AuditEvent.objects.get(target_id=application.pk, to_state="accepted")
     assert event.actor is None and "Art. 32" in event.reason or "第三十二条" in event.reason
     assert Task.objects.filter(application=application, status="open").count() == 1
+
+
+def test_a_commitment_approval_cannot_be_completed_while_its_post_check_is_pending(world, draft):
+    clerk, scj = world["clerk"], world["officials"]["scj1"]
+    application = draft("commitment")
+    workflow.submit(clerk, application.pk, commitment_accepted=True)
+    check = workflow.sample_post_check(application.pk)
+    with pytest.raises(IllegalTransition):
+        workflow.complete(scj, application.pk)
+    workflow.run_post_check(scj, check.pk, passed=False, note="承诺不实")
+    assert Application.objects.get(pk=application.pk).state == "revoked"

@@ -5,9 +5,14 @@ from rest_framework.routers import DefaultRouter
 
 from enterprises.api import EnterpriseViewSet
 from portal.api.auth import obtain_token
+from services.api import ApplicationViewSet, TaskViewSet
+from services.catalogue_api import ServiceItemViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("services", ServiceItemViewSet, basename="service")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, Membership
+from services.demo import seed_catalogue
 from services.models import Department
 
 DEFAULT_DEMO_PASSWORD = "xfg-demo-2026"
@@ -70,6 +71,14 @@ OFFICIAL_PERMISSIONS = [
     "enterprises.view_enterprise",
     "enterprises.verify_enterprise",
     "services.view_department",
+    "services.view_serviceitem",
+    "services.view_application",
+    "services.change_application",
+    "services.view_task",
+    "services.view_postcheck",
+    "services.change_postcheck",
+    "services.view_calendarday",
+    "services.view_calendaryear",
 ]
 
 # A tiny valid PDF that stands in for a scanned business licence.
@@ -152,4 +161,5 @@ class Command(BaseCommand):
                 user=clerk, enterprise=enterprise, defaults={"role": Membership.Role.ADMIN}
             )
             logins.append((f"clerk, {enterprise.name}", username))
+        seed_catalogue()
         return logins
