@@ -46,7 +46,6 @@ test: install messages
 
 serve: install messages
 	$(SERVICES) $(PY) -m portal.preflight
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -c "import psycopg, urllib.parse as u; url = u.urlparse('$(TEST_DATABASE_URL)'); c = psycopg.connect(url._replace(path='/postgres').geturl(), autocommit=True); c.execute('CREATE DATABASE ' + url.path.lstrip('/')) if not c.execute('SELECT 1 FROM pg_database WHERE datname = %s', [url.path.lstrip('/')]).fetchone() else None"
 	$(SERVICES) $(PY) manage.py migrate --noinput
 	$(SERVICES) $(PY) manage.py seed_demo
 	$(SERVICES) $(PY) manage.py collectstatic --noinput --verbosity 0

@@ -22,6 +22,22 @@ def reachable(host: str, port: int, timeout: float = 3.0) -> bool:
         return False
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named by DATABASE_URL if it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not parsed.scheme.startswith("postgres") or not name:
+        return
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"Created the database {name}.")
+
+
 def main() -> int:
     database = urlparse(os.environ.get("DATABASE_URL", ""))
     redis = urlparse(os.environ.get("REDIS_URL", ""))
@@ -41,7 +57,10 @@ def main() -> int:
                 f"  or point {variable} at a running server.",
                 file=sys.stderr,
             )
-    return 1 if failed else 0
+    if failed:
+        return 1
+    ensure_database(os.environ.get("DATABASE_URL", ""))
+    return 0
 
 
 if __name__ == "__main__":
