@@ -7,6 +7,7 @@ when a transition happens live in `services/workflow.py`.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from portal.files import private_storage, validate_upload
@@ -21,10 +22,10 @@ class State(models.TextChoices):
     IN_REVIEW = "in_review", _("In review")
     APPROVED = "approved", _("Approved")
     APPROVED_PENDING_DOCUMENTS = "approved_pending_documents", _("Approved, documents pending")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application state", "Rejected")
     COMPLETED = "completed", _("Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("application state", "Suspended")
     REVOKED = "revoked", _("Revoked")
 
 
@@ -159,7 +160,7 @@ class Task(models.Model):
         WAITING = "waiting", _("Waiting for an earlier step")
         OPEN = "open", _("Open")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("application state", "Rejected")
         RETURNED = "returned", _("Returned for correction")
         CANCELLED = "cancelled", _("Cancelled")
 
