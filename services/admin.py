@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from services import admin_applications, admin_calendar  # noqa: F401 - register their admin classes
+from services import admin_applications, admin_calendar, admin_catalogue  # noqa: F401 - register their admin classes
 from services.models import AuditEvent, Department, Notification
 from services.scoping import DepartmentScopedAdmin
 

@@ -12,7 +12,7 @@ from portal.management.commands.seed_demo import DEPARTMENTS
 from services.demo import seed_catalogue
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.catalogue_urls")]
+pytestmark = pytest.mark.django_db
 
 CONTRACT_FIELDS = {"code", "name", "approval_mode", "departments", "promised_days", "statutory_days", "materials"}
 MATERIAL_FIELDS = {"code", "name", "required", "deferrable"}
