@@ -309,3 +309,43 @@ def test_a_commitment_approval_cannot_be_completed_while_its_post_check_is_pendi
         workflow.complete(scj, application.pk)
     workflow.run_post_check(scj, check.pk, passed=False, note="承诺不实")
     assert Application.objects.get(pk=application.pk).state == "revoked"
+
+
+def test_deadline_colours_yellow_red_escalated_and_officials_told_once(world, draft):
+    from services import timers
+    from services.calendar import add_working_days
+
+    with at(2026, 3, 2):
+        application = draft("standard")
+        workflow.submit(world["clerk"], application.pk)
+        workflow.accept(world["officials"]["zjw1"], application.pk)
+    application.refresh_from_db()
+    eighty_percent = add_working_days(application.accepted_on, 8).date
+    moments = [
+        (add_working_days(application.accepted_on, 7).date, ""),
+        (eighty_percent, "yellow"),
+        (application.decision_due + datetime.timedelta(days=1), "red"),
+        (application.statutory_due + datetime.timedelta(days=1), "escalated"),
+    ]
+    for day, colour in moments:
+        with at(day.year, day.month, day.day):
+            timers.update_sla_levels()
+            timers.update_sla_levels()
+        assert Application.objects.get(pk=application.pk).sla_level == colour, day
+    warnings = Notification.objects.filter(recipient=world["officials"]["zjw1"], kind="sla.warning")
+    assert sorted(warnings.values_list("context__level", flat=True)) == ["escalated", "red", "yellow"]
+
+
+def test_post_check_timers_draw_commitment_approvals_and_flag_overdue_checks_once(world, draft):
+    from services import timers
+
+    with at(2026, 3, 2):
+        application = draft("commitment")
+        workflow.submit(world["clerk"], application.pk, commitment_accepted=True)
+        assert timers.sample_post_checks() == 1  # ratio 1: every approval is checked
+        assert timers.sample_post_checks() == 0
+    check = PostCheck.objects.get(application=application)
+    later = check.due_date + datetime.timedelta(days=1)
+    with at(later.year, later.month, later.day):
+        assert timers.flag_overdue_post_checks() == 1
+        assert timers.flag_overdue_post_checks() == 0
