@@ -1,5 +1,6 @@
 """Private files: uploaded licences and materials are never served as static media."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -8,9 +9,20 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext_lazy as _
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT, read at each use so a changed setting takes effect."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> FileSystemStorage:
-    # A callable, so tests can point PRIVATE_MEDIA_ROOT elsewhere.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def validate_upload(file) -> None:
