@@ -1,7 +1,7 @@
 """The officials' admin for applications, review tasks and post-checks.
 
 Thin on purpose: every button posts to one view that calls the matching function of
-`services/workflow.py`; the rules (who may act, in which state) live there only. Visibility is
+`services/workflow/`; the rules (who may act, in which state) live there only. Visibility is
 scoped on the queryset (`services.scoping.department_ids`), so crafted URLs answer "not found".
 """
 
@@ -25,7 +25,7 @@ from services.calendar import working_days_between
 from services.errors import IllegalTransition
 from services.models import Application, Department, PostCheck, State, Task
 from services.models.applications import REVIEW_STATES
-from services.scoping import department_ids
+from services.scoping import department_ids, is_official_of
 
 SLA_COLOURS = {
     "": ("#2e7d32", _("on time")),
@@ -227,20 +227,19 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         user = request.user
         own = set(department_ids(user))
         can_act = self.has_change_permission(request, application)
-        lead = can_act and workflow.is_official_of(user, application.service.lead_department)
+        lead = can_act and is_official_of(user, application.service.lead_department)
         available = {t.name for t in application.get_available_state_transitions()}
         tasks = list(application.tasks.select_related("department", "decided_by").order_by("order", "id"))
         deferred = list(application.deferred.select_related("material", "checked_by"))
         decidable = [
             t for t in tasks
-            if can_act and t.status == Task.Status.OPEN and application.state in REVIEW_STATES
-            and (user.is_superuser or t.department_id in own)
+            if can_act and workflow.is_decidable(t, application) and (user.is_superuser or t.department_id in own)
         ]
         actions = {
             "accept": lead and "accept" in available,
             "request_correction": lead and "request_correction" in available,
             "refuse": lead and "refuse" in available,
-            "extend": lead and application.state in REVIEW_STATES and not application.extended,
+            "extend": lead and workflow.may_extend(application),
             "complete": lead and "complete" in available,
         }
         checkable = [d for d in deferred if lead and d.supplied_at and not d.checked_at]

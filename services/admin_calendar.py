@@ -9,19 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.calendar import PACKAGE_YEARS
 from services.models import CalendarDay, CalendarYear
-
-
-class SuperuserChangesOnly:
-    """Adding, changing and deleting are for superusers; viewing follows the view permission."""
-
-    def has_add_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+from services.scoping import SuperuserChangesOnly
 
 
 @admin.register(CalendarDay)

@@ -18,13 +18,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from services.admin_calendar import SuperuserChangesOnly
 from services.models import MaterialRequirement, ReviewStep, ServiceItem
-from services.models.catalogue import ApprovalMode
-
-
-def _label(model: type[models.Model], field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name)
+from services.scoping import SuperuserChangesOnly
 
 
 def _template_url(material: MaterialRequirement) -> str:
@@ -44,72 +39,17 @@ class ServiceItemForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
+        # The item's own rules are in ServiceItem.clean(); this one spans the many-to-many field,
+        # which the model cannot see before it is saved.
         cleaned = super().clean()
-        promised, statutory = cleaned.get("promised_days"), cleaned.get("statutory_days")
-        if promised is not None and statutory is not None and promised > statutory:
-            self.add_error("promised_days", ValidationError(
-                _("“%(field)s” (%(promised)s) cannot exceed “%(statutory_field)s” (%(statutory)s)."),
-                code="promised_over_statutory",
-                params={
-                    "field": _label(ServiceItem, "promised_days"),
-                    "promised": promised,
-                    "statutory_field": _label(ServiceItem, "statutory_days"),
-                    "statutory": statutory,
-                },
-            ))
         lead, departments = cleaned.get("lead_department"), cleaned.get("departments")
         if lead is not None and departments is not None and lead not in departments:
             self.add_error("departments", ValidationError(
                 _("“%(field)s” must include the lead department, %(lead)s."),
                 code="lead_not_responsible",
-                params={"field": _label(ServiceItem, "departments"), "lead": lead},
-            ))
-        mode = cleaned.get("approval_mode")
-        if mode in (ApprovalMode.COMMITMENT, ApprovalMode.DEFERRED) and not cleaned.get("commitment_text", "").strip():
-            self.add_error("commitment_text", ValidationError(
-                _("“%(field)s” is needed in the “%(mode)s” mode: it is what the applicant signs."),
-                code="commitment_text_missing",
-                params={"field": _label(ServiceItem, "commitment_text"), "mode": ApprovalMode(mode).label},
+                params={"field": ServiceItem._meta.get_field("departments").verbose_name, "lead": lead},
             ))
         return cleaned
-
-
-class MaterialRequirementForm(forms.ModelForm):
-    class Meta:
-        model = MaterialRequirement
-        fields = ["code", "name", "required", "essential", "deferrable", "template"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("essential") and cleaned.get("deferrable"):
-            self.add_error("deferrable", ValidationError(
-                _("“%(field)s” cannot be ticked for an essential material: key materials are never deferred."),
-                code="essential_deferrable",
-                params={"field": _label(MaterialRequirement, "deferrable")},
-            ))
-        return cleaned
-
-
-class ReviewStepFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        statutory = self.instance.statutory_days
-        for form in self.forms:
-            cleaned = getattr(form, "cleaned_data", None)
-            if not cleaned or cleaned.get("DELETE"):
-                continue
-            days = cleaned.get("promised_days")
-            if days is not None and statutory is not None and days > statutory:
-                form.add_error("promised_days", ValidationError(
-                    _("“%(field)s” (%(days)s) cannot exceed the item's “%(statutory_field)s” (%(statutory)s)."),
-                    code="step_over_statutory",
-                    params={
-                        "field": _label(ReviewStep, "promised_days"),
-                        "days": days,
-                        "statutory_field": _label(ServiceItem, "statutory_days"),
-                        "statutory": statutory,
-                    },
-                ))
 
 
 class _LinkedTemplate:
@@ -156,7 +96,6 @@ class CatalogueInline(admin.TabularInline):
 
 class MaterialRequirementInline(CatalogueInline):
     model = MaterialRequirement
-    form = MaterialRequirementForm
     readonly_fields = ["template_download"]
     formfield_overrides = {models.FileField: {"widget": TemplateFileInput}}
 
@@ -175,7 +114,6 @@ class MaterialRequirementInline(CatalogueInline):
 
 class ReviewStepInline(CatalogueInline):
     model = ReviewStep
-    formset = ReviewStepFormSet
     fields = ["order", "name", "department", "promised_days"]
 
 

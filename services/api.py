@@ -1,7 +1,7 @@
 """REST resources: applications (/api/v1/applications/) and officials' tasks (/api/v1/tasks/).
 
 The DESIGN §5 names are fixed. Serializers and viewsets stay thin: every rule is in
-services/workflow.py. Querysets are scoped to the caller, so another enterprise's application
+services/workflow/. Querysets are scoped to the caller, so another enterprise's application
 (or another department's task) is a 404 before the domain is reached.
 """
 
@@ -156,18 +156,11 @@ class TaskFilterSet(django_filters.FilterSet):
 # --- viewsets ----------------------------------------------------------------------------------
 
 
-def applications_of(user) -> QuerySet[Application]:
-    """The caller's enterprises' applications, with everything the serializer reads."""
-    if not user.is_authenticated:
-        return Application.objects.none()
-    return (
-        Application.objects.filter(enterprise__memberships__user=user)
-        .select_related("service", "enterprise")
-        .prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("department")),
-            Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
-        )
-        .order_by("-created_at", "-id")
+def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Everything ApplicationSerializer reads, fetched in a fixed number of queries."""
+    return applications.select_related("service", "enterprise").prefetch_related(
+        Prefetch("tasks", queryset=Task.objects.select_related("department")),
+        Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
     )
 
 
@@ -184,7 +177,7 @@ class ApplicationViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return applications_of(self.request.user)
+        return with_details(Application.objects.of_member(self.request.user)).order_by("-created_at", "-id")
 
     def _fresh(self, pk: int) -> Response:
         return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
@@ -284,7 +277,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             # Any task of the official's departments: a decided one answers 409, a stranger's 404.
             tasks = Task.objects.select_related("department")
             return tasks if user.is_superuser else tasks.filter(department__officials=user).distinct()
-        return workflow.officials_open_tasks(user).select_related("application__service")
+        return workflow.officials_open_tasks(user)
 
     @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
@@ -296,12 +289,5 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         application = workflow.decide(
             request.user, task.pk, payload.validated_data["decision"], payload.validated_data["comment"]
         )
-        fresh = (
-            Application.objects.select_related("service", "enterprise")
-            .prefetch_related(
-                Prefetch("tasks", queryset=Task.objects.select_related("department")),
-                Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
-            )
-            .get(pk=application.pk)
-        )
+        fresh = with_details(Application.objects.all()).get(pk=application.pk)
         return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data)

@@ -20,6 +20,13 @@ def department_ids(user: Any) -> list[int]:
     return cached
 
 
+def is_official_of(user: Any, department: Any) -> bool:
+    """Whether the user acts for `department`: one of its officials, or a superuser."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or (user.is_staff and department.pk in department_ids(user)))
+
+
 def reviews_registrations(user: Any) -> bool:
     """Officials of the registration department verify enterprises."""
     if user.is_superuser:
@@ -28,6 +35,19 @@ def reviews_registrations(user: Any) -> bool:
         is_official(user)
         and user.departments.filter(code=settings.REGISTRATION_DEPARTMENT_CODE).exists()
     )
+
+
+class SuperuserChangesOnly:
+    """Admin mixin: adding, changing and deleting are for superusers; viewing follows the view permission."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
 
 class DepartmentScopedAdmin:

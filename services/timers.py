@@ -1,15 +1,17 @@
-"""The workflow's clocks: each timer scans with an indexed query and acts through workflow.py.
+"""The workflow's clocks: each timer selects only the rows due for action, by indexed dates,
+and acts through services/workflow.
 
 Every timer is idempotent and safe with two workers running it at once: the candidates are
 re-checked under the row lock inside the workflow function (an application that moved on
-meanwhile raises IllegalTransition and is skipped), and reminders are claimed with a
-conditional UPDATE, so each goes out once. Each returns how many things it did.
+meanwhile raises IllegalTransition and is skipped), and reminders and warnings are claimed
+under a lock or a conditional UPDATE, so each goes out once. Each returns how many things it did.
 """
 
-import logging
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from services import workflow
 from services.calendar import add_working_days, working_days_between
@@ -17,8 +19,9 @@ from services.errors import IllegalTransition
 from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State
 from services.notifications import notify
 
-log = logging.getLogger(__name__)
 REMINDER_DAYS = (3, 1)  # working days before a deferred material is due
+OVERDUE_REASON = _("Deferred materials were not supplied by their due date.")
+GRACE_OVER_REASON = _("Deferred materials were still missing at the end of the grace period.")
 
 
 def _today() -> date:
@@ -88,7 +91,7 @@ def suspend_overdue_deferred() -> int:
     )
     for pk in list(overdue):
         try:
-            workflow.suspend(pk, reason=str(workflow.OVERDUE_REASON))
+            workflow.suspend(pk, reason=str(OVERDUE_REASON))
             done += 1
         except IllegalTransition:
             continue
@@ -98,51 +101,50 @@ def suspend_overdue_deferred() -> int:
 def revoke_after_grace() -> int:
     """Revoke suspended applications whose grace period is over, with a credit record."""
     done = 0
-    today = _today()
-    for application in Application.objects.filter(state=State.SUSPENDED, suspended_on__isnull=False).select_related("service"):
-        grace_end = add_working_days(application.suspended_on, application.service.deferral_grace_days).date
-        if today <= grace_end:
-            continue
+    over = Application.objects.filter(state=State.SUSPENDED, revocation_due__lt=_today())
+    for pk in list(over.values_list("pk", flat=True)):
         try:
-            workflow.revoke(application.pk, reason=str(workflow.GRACE_OVER_REASON))
+            workflow.revoke(pk, reason=str(GRACE_OVER_REASON))
             done += 1
         except IllegalTransition:
             continue
     return done
 
 
+def sla_level_on(today: date) -> Case:
+    """The deadline colour of an application in review on `today`, as an SQL expression:
+    yellow from 80% of the promised days, red past the promise, escalated past the statutory limit."""
+    return Case(
+        When(statutory_due__lt=today, then=Value("escalated")),
+        When(decision_due__lt=today, then=Value("red")),
+        When(warning_on__lte=today, then=Value("yellow")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def update_sla_levels() -> int:
-    """Colour the deadline of every application in review: yellow at 80% of the promise,
-    red past the promise, escalated past the statutory limit. Officials are told on a change."""
+    """Re-colour the applications in review whose colour changed; their officials are told once."""
     changed = 0
     today = _today()
-    in_review = Application.objects.filter(state__in=[State.ACCEPTED, State.IN_REVIEW]).select_related("service")
-    for application in in_review.iterator():
-        level = sla_level(application, today)
-        if level == application.sla_level:
-            continue
+    stale = (
+        Application.objects.filter(state__in=[State.ACCEPTED, State.IN_REVIEW])
+        .annotate(level=sla_level_on(today))
+        .filter(~Q(sla_level=F("level")))
+        .select_related("service", "service__lead_department")
+    )
+    for application in stale:
+        level = application.level
+        # Only the worker whose UPDATE still sees the old colour tells the officials.
         updated = Application.objects.filter(pk=application.pk, sla_level=application.sla_level).update(sla_level=level)
         if updated and level:
-            department = application.service.lead_department
-            for official in department.officials.filter(is_active=True):
+            for official in application.service.lead_department.officials.filter(is_active=True):
                 notify(official, "sla.warning",
                        context={"reference": application.reference, "service": application.service.name,
                                 "due": application.decision_due.isoformat(), "level": level},
                        key=f"{application.pk}:{level}", link=f"/admin/services/application/{application.pk}/change/")
         changed += updated
     return changed
-
-
-def sla_level(application: Application, today: date) -> str:
-    if not application.accepted_on or not application.decision_due:
-        return ""
-    if application.statutory_due and today > application.statutory_due:
-        return "escalated"
-    if today > application.decision_due:
-        return "red"
-    promised = working_days_between(application.accepted_on, application.decision_due) or 1
-    used = working_days_between(application.accepted_on, today)
-    return "yellow" if used >= 0.8 * promised else ""
 
 
 def sample_post_checks() -> int:

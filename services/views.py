@@ -1,6 +1,6 @@
 """Portal pages of applications (办件) for company clerks: list, start, status page and actions.
 
-The views stay thin: every rule is in services/workflow.py. An application is reached only
+The views stay thin: every rule is in services/workflow/. An application is reached only
 through the enterprises the signed-in user belongs to; anything else is a 404.
 """
 
@@ -11,12 +11,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 
 from enterprises.models import Enterprise
 from services import workflow
@@ -36,19 +37,11 @@ FIELD_LABELS = {
     "deferred_materials": gettext_lazy("Materials supplied later"),
     "commitment_accepted": gettext_lazy("Commitment"),
 }
-DEFAULT_COMMITMENT = gettext_lazy("I commit that the information and materials I provide are true and complete.")
-ATTACHABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
-WITHDRAWABLE_STATES = (State.DRAFT, State.SUBMITTED, State.CORRECTION_REQUESTED, State.ACCEPTED, State.IN_REVIEW)
-CLOSED_STATES = (State.REVOKED, State.WITHDRAWN, State.REJECTED)
-
-
-def my_applications(user: Any) -> QuerySet[Application]:
-    """The applications of the user's enterprises: the only ones the portal shows them."""
-    return Application.objects.filter(enterprise__memberships__user=user)
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(my_applications(request.user).select_related("service", "enterprise"), pk=pk)
+    """An application of the user's enterprises, or 404: others are never revealed."""
+    return get_object_or_404(Application.objects.of_member(request.user).select_related("service", "enterprise"), pk=pk)
 
 
 def report_validation_error(request: HttpRequest, error: ValidationError) -> None:
@@ -83,7 +76,7 @@ def _act(request: HttpRequest, application: Application, action: Callable[[], An
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = my_applications(request.user).select_related("service", "enterprise").order_by("-created_at", "-id")
+    applications = Application.objects.of_member(request.user).select_related("service", "enterprise").order_by("-created_at", "-id")
     return render(request, "services/applications/list.html", {"applications": applications})
 
 
@@ -131,7 +124,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
-        my_applications(request.user)
+        Application.objects.of_member(request.user)
         .select_related("service", "service__lead_department", "enterprise", "commitment__signer")
         .prefetch_related(
             Prefetch("tasks", queryset=Task.objects.select_related("department")),
@@ -162,15 +155,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "corrections": list(application.corrections.all()),
         "commitment": commitment,
         "events": _timeline(application),
-        "can_attach": state in ATTACHABLE_STATES,
-        "can_submit": state == State.DRAFT,
-        "can_resubmit": state == State.CORRECTION_REQUESTED,
-        "can_withdraw": state in WITHDRAWABLE_STATES,
-        "to_supply": [d for d in deferred if not d.supplied_at] if state not in CLOSED_STATES else [],
+        "can_attach": state in workflow.ATTACHABLE_STATES,
+        "can_submit": can_proceed(application.submit),
+        "can_resubmit": can_proceed(application.resubmit),
+        "can_withdraw": can_proceed(application.withdraw),
+        "to_supply": [d for d in deferred if not d.supplied_at] if state not in workflow.CLOSED_STATES else [],
         "deferrable": [m for m in materials if m.deferrable] if deferred_mode else [],
         "commitment_mode": commitment_mode,
         "show_commitment": commitment_mode or (deferred_mode and any(m.deferrable for m in materials)),
-        "commitment_text": service.commitment_text or DEFAULT_COMMITMENT,
+        "commitment_text": service.signing_text,
     }
     return render(request, "services/applications/detail.html", context)
 
@@ -199,20 +192,11 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
 # --- actions: each a POST that returns to the status page --------------------------------------
 
 
-def _uploaded_file(request: HttpRequest):
-    file = request.FILES.get("file")
-    if file is None:
-        messages.error(request, f"{FIELD_LABELS['file']}: {_('Choose a file to upload.')}")
-    return file
-
-
 @login_required
 @require_POST
 def application_upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
-    file = _uploaded_file(request)
-    if file is None:
-        return redirect("application_detail", pk=application.pk)
+    file = request.FILES.get("file")
     material = request.POST.get("material", "")
     return _act(
         request, application,
@@ -261,9 +245,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_supply(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
-    file = _uploaded_file(request)
-    if file is None:
-        return redirect("application_detail", pk=application.pk)
+    file = request.FILES.get("file")
     material = request.POST.get("material", "")
     return _act(
         request, application,

@@ -1,7 +1,7 @@
 """Applications (办件), their review tasks, materials, deferrals, commitments and post-checks.
 
 The state machine lives on `Application` (django-fsm-2 transitions); the rules that decide
-when a transition happens live in `services/workflow.py`.
+when a transition happens live in `services/workflow/`.
 """
 
 from django.conf import settings
@@ -40,6 +40,14 @@ OPEN_STATES = [
 REVIEW_STATES = [State.ACCEPTED, State.IN_REVIEW]
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def of_member(self, user) -> "ApplicationQuerySet":
+        """The applications of the user's enterprises: the only ones a portal user may see."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(enterprise__memberships__user=user)
+
+
 class Application(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
     enterprise = models.ForeignKey(
@@ -70,13 +78,23 @@ class Application(models.Model):
     )
     extended = models.BooleanField(_("extended"), default=False)
     extension_reason = models.TextField(_("extension reason"), blank=True)
+    warning_on = models.DateField(
+        _("deadline warning from"), null=True, blank=True, db_index=True,
+        help_text=_("The day the yellow deadline warning starts."),
+    )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     sla_level = models.CharField(
         _("deadline warning"), max_length=10, blank=True, db_index=True,
         choices=[("", _("on time")), ("yellow", _("yellow")), ("red", _("red")), ("escalated", _("escalated"))],
     )
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
+    revocation_due = models.DateField(
+        _("revoked after"), null=True, blank=True, db_index=True,
+        help_text=_("The last day of the grace period of a suspension."),
+    )
     post_check_sampled = models.BooleanField(_("post-check sampling done"), default=False)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -87,7 +105,7 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
 
-    # --- Transitions. Only services/workflow.py calls these. -----------------------------
+    # --- Transitions. Only services/workflow/ calls these. -----------------------------
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
     def submit(self) -> None:
         pass

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -23,6 +24,13 @@ class ServiceCategory(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")
     TALENT = "talent", _("Talent")
     DATA = "data", _("Data")
+
+
+DEFAULT_COMMITMENT_TEXT = _("I commit that the information and materials I provide are true and complete.")
+
+
+def _label(model: type[models.Model], field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
 
 
 class ServiceItem(models.Model):
@@ -102,6 +110,33 @@ class ServiceItem(models.Model):
             return self.name_en
         return self.name
 
+    def clean(self) -> None:
+        errors = {}
+        if self.promised_days and self.statutory_days and self.promised_days > self.statutory_days:
+            errors["promised_days"] = ValidationError(
+                _("“%(field)s” (%(promised)s) cannot exceed “%(statutory_field)s” (%(statutory)s)."),
+                code="promised_over_statutory",
+                params={
+                    "field": _label(ServiceItem, "promised_days"),
+                    "promised": self.promised_days,
+                    "statutory_field": _label(ServiceItem, "statutory_days"),
+                    "statutory": self.statutory_days,
+                },
+            )
+        if self.approval_mode in (ApprovalMode.COMMITMENT, ApprovalMode.DEFERRED) and not self.commitment_text.strip():
+            errors["commitment_text"] = ValidationError(
+                _("“%(field)s” is needed in the “%(mode)s” mode: it is what the applicant signs."),
+                code="commitment_text_missing",
+                params={"field": _label(ServiceItem, "commitment_text"), "mode": ApprovalMode(self.approval_mode).label},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def signing_text(self) -> str:
+        """The commitment the applicant signs: the item's own text, or the general one."""
+        return self.commitment_text or str(DEFAULT_COMMITMENT_TEXT)
+
 
 class ReviewStep(models.Model):
     """A review step of an item: ordered for the standard modes, simultaneous for parallel ones."""
@@ -126,6 +161,21 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    def clean(self) -> None:
+        service = getattr(self, "service", None)  # the item being added in the same admin form
+        statutory = service.statutory_days if service else None
+        if self.promised_days and statutory and self.promised_days > statutory:
+            raise ValidationError({"promised_days": ValidationError(
+                _("“%(field)s” (%(days)s) cannot exceed the item's “%(statutory_field)s” (%(statutory)s)."),
+                code="step_over_statutory",
+                params={
+                    "field": _label(ReviewStep, "promised_days"),
+                    "days": self.promised_days,
+                    "statutory_field": _label(ServiceItem, "statutory_days"),
+                    "statutory": statutory,
+                },
+            )})
 
 
 def template_path(instance: "MaterialRequirement", filename: str) -> str:
@@ -162,3 +212,11 @@ class MaterialRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.essential and self.deferrable:
+            raise ValidationError({"deferrable": ValidationError(
+                _("“%(field)s” cannot be ticked for an essential material: key materials are never deferred."),
+                code="essential_deferrable",
+                params={"field": _label(MaterialRequirement, "deferrable")},
+            )})
