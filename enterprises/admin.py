@@ -35,7 +35,7 @@ class DecisionForm(forms.Form):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "uscc", "status", "street", "tech_tier", "created_at", "decide_link"]
+    list_display = ["name", "uscc", "status", "street", "tech_tier", "service_manager", "created_at", "decide_link"]
     list_filter = ["status", "street", "tech_tier", "size", "industry"]
     search_fields = ["name", "uscc", "legal_representative"]
     inlines = [MembershipInline]

@@ -155,6 +155,16 @@ class Enterprise(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
+    service_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_enterprises",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("service manager"),
+        help_text=_("The official who looks after this enterprise (服务管家)."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -180,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "sla-levels": {"task": "services.timers.sla_levels", "schedule": 30 * 60},
     "sample-post-checks": {"task": "services.timers.sample_post_checks", "schedule": 15 * 60},
     "overdue-post-checks": {"task": "services.timers.overdue_post_checks", "schedule": 60 * 60},
+    # 免申即享: every night, after the day's changes to talent and enterprises.
+    "match-policies": {"task": "talent.match_policies", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- E-mail ---------------------------------------------------------------------------

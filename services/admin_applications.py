@@ -26,6 +26,7 @@ from services.errors import IllegalTransition
 from services.models import Application, Department, PostCheck, State, Task
 from services.models.applications import REVIEW_STATES
 from services.scoping import department_ids, is_official_of
+from talent.review import review_panel
 
 SLA_COLOURS = {
     "": ("#2e7d32", _("on time")),
@@ -261,6 +262,7 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "actions": actions,
             "any_action": any(actions.values()) or bool(decidable) or bool(checkable),
             "sla_badge": sla_badge(application.sla_level),
+            "talent_panel": review_panel(application, user),
         }
 
     # --- the action buttons -------------------------------------------------------------

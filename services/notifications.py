@@ -46,11 +46,23 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         _("Reminder: %(material)s due %(due)s"),
         _("Application %(reference)s: supply “%(material)s” by %(due)s (%(days)s working day(s) left), or the approval will be suspended."),
     ),
+    "policy.matched": (
+        _("Policies you may apply for: %(enterprise)s"),
+        _("%(count)s new match(es) of your talent with district talent policies: %(policies)s. "
+          "Open the service package of %(enterprise)s to apply."),
+    ),
     "sla.warning": (
         _("Deadline %(level)s: %(reference)s"),
         _("Application %(reference)s for “%(service)s” is due %(due)s (%(level)s)."),
     ),
 }
+
+
+def _render(kind: str, recipient: Any, context: dict[str, Any]) -> tuple[str, str, str]:
+    subject_template, body_template = TEMPLATES[kind]
+    language = getattr(recipient, "language", "") or "zh-hans"
+    with override(language):
+        return language, (str(subject_template) % context)[:200], str(body_template) % context
 
 
 def notify(
@@ -63,11 +75,7 @@ def notify(
     channel: str = Notification.Channel.INBOX,
 ) -> Notification:
     """Write one notification for `recipient`; the same `key` never writes a second one."""
-    subject_template, body_template = TEMPLATES[kind]
-    language = getattr(recipient, "language", "") or "zh-hans"
-    with override(language):
-        subject = str(subject_template) % context
-        body = str(body_template) % context
+    language, subject, body = _render(kind, recipient, context)
     notification, _created = Notification.objects.get_or_create(
         idempotency_key=f"{kind}:{channel}:{recipient.pk}:{key}",
         defaults={
@@ -76,7 +84,7 @@ def notify(
             "kind": kind,
             "template_key": kind,
             "language": language,
-            "subject": subject[:200],
+            "subject": subject,
             "body": body,
             "context": {k: str(v) for k, v in context.items()},
             "link": link,
@@ -87,6 +95,24 @@ def notify(
         },
     )
     return notification
+
+
+def notify_many(kind: str, messages: list[tuple[Any, dict[str, Any], str, str]]) -> int:
+    """Write many inbox notifications at once: (recipient, context, key, link) each.
+
+    For runs that tell thousands of people; a key already written is skipped, as in `notify`.
+    """
+    channel = Notification.Channel.INBOX
+    rows = []
+    for recipient, context, key, link in messages:
+        language, subject, body = _render(kind, recipient, context)
+        rows.append(Notification(
+            recipient=recipient, channel=channel, kind=kind, template_key=kind, language=language,
+            subject=subject, body=body, context={k: str(v) for k, v in context.items()}, link=link,
+            status=Notification.Status.DELIVERED, idempotency_key=f"{kind}:{channel}:{recipient.pk}:{key}",
+        ))
+    Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
 
 
 def unread_count(user: Any) -> int:

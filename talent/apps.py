@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class TalentConfig(AppConfig):
     name = "talent"
     verbose_name = _("Talent")
+
+    def ready(self) -> None:
+        from services.workflow import extensions
+        from talent.applications import TalentPolicyRules
+
+        extensions.register(TalentPolicyRules())

@@ -211,3 +211,55 @@ def draft(world):
         return application
 
     return make
+
+
+# --- talent and the 丰才十条 ----------------------------------------------------------------
+
+
+def id_number(birth: datetime.date, sequence: str = "002", region: str = "110105") -> str:
+    """A valid resident ID number for a birth date (odd sequence: male, even: female)."""
+    from stdnum.cn import ric
+
+    body = f"{region}{birth:%Y%m%d}{sequence}"
+    return body + ric.calc_check_digit(body + "0")  # it expects a placeholder check digit
+
+
+@pytest.fixture
+def make_talent():
+    def make(enterprise, name: str = "李四", birth: datetime.date = datetime.date(1990, 5, 20), **fields):
+        from talent.models import Talent
+
+        values = dict(education="master", tier="C", started_on=datetime.date(2024, 1, 1), returnee=False)
+        values.update(fields)
+        values.setdefault("id_number", id_number(birth, sequence=f"{Talent.objects.count() % 1000:03d}"))
+        return Talent.objects.create(enterprise=enterprise, name=name, **values)
+
+    return make
+
+
+@pytest.fixture
+def talent_department(db, make_official):
+    """The talent office (区人才局) with its official, who reviews talent applications."""
+    department, _ = Department.objects.get_or_create(code="RCJ", defaults={"name": "区人才工作局"})
+    official = make_official("rcj1", department)
+    return {"department": department, "official": official}
+
+
+@pytest.fixture
+def make_policy(talent_department):
+    def make(code: str = "FC01", rules: dict | None = None, mode: str = "standard", **fields):
+        from services.models import ServiceItem
+        from talent.models import TalentPolicy
+
+        department = talent_department["department"]
+        service = ServiceItem.objects.create(
+            code=code, name=f"政策{code}", name_en=f"Policy {code}", category="talent",
+            lead_department=department, approval_mode=mode, statutory_days=20, promised_days=10,
+            commitment_text="本单位承诺所填信息真实有效。",
+        )
+        service.departments.set([department])
+        values = dict(benefit_kind="cash", amount=Decimal("10000"), rules=rules or {})
+        values.update(fields)
+        return TalentPolicy.objects.create(service=service, **values)
+
+    return make

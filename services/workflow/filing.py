@@ -21,6 +21,7 @@ from services.models import (
     ServiceItem,
     State,
 )
+from services.workflow import extensions
 from services.workflow.core import (
     ACCEPTANCE_DAYS,
     cancel_open_tasks,
@@ -59,6 +60,7 @@ def create_application(user: Any, enterprise: Enterprise, service: ServiceItem, 
         # The primary key is unique under any concurrency; gaps are allowed.
         application.reference = f"FT-{today().year}-{application.pk:06d}"
         application.save(update_fields=["reference"])
+        extensions.on_create(application, user)
         record_event(user, "application.created", application, to_state=application.state)
     return application
 
@@ -109,6 +111,8 @@ def _submission_errors(application: Application, deferred_codes: list[str], comm
             _("The enterprise is on the credit list until %(date)s and cannot use the commitment mode.")
             % {"date": application.enterprise.credit_listed_until}
         ]
+    for name, messages in extensions.submission_errors(application).items():
+        errors.setdefault(name, []).extend(messages)
     return errors
 
 
@@ -144,6 +148,7 @@ def submit(
         application.received_on = today()
 
         if service.approval_mode == ApprovalMode.COMMITMENT:
+            extensions.on_approve(application)
             from_state = move(application, "grant_on_commitment", "submit")
             application.accepted_on = application.decided_on = application.received_on
             record_change(user, application, "granted_on_commitment", from_state,

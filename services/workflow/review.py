@@ -20,6 +20,7 @@ from services.models import (
     Task,
 )
 from services.models.applications import REVIEW_STATES
+from services.workflow import extensions
 from services.workflow.core import (
     cancel_open_tasks,
     due,
@@ -166,6 +167,7 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
                           data={"task": task.pk, "step": task.name})
             return application
 
+        extensions.on_approve(application)  # e.g. a talent policy's eligibility and quota
         application.decided_on = today()
         if application.deferred.filter(checked_at__isnull=True).exists():
             from_state = move(application, "approve_pending_documents", "approve")

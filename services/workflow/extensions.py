@@ -1,0 +1,48 @@
+"""Rules other apps add to the workflow for their own kind of service item.
+
+The talent app registers its rules here (the talent of the application, its eligibility,
+the policy's quota and budget) so that the workflow functions stay the only way an
+application moves, whatever its item. Each hook runs inside the workflow's transaction
+with the application locked; raising `ValidationError` refuses the step and changes nothing.
+"""
+
+from typing import Any, Protocol
+
+from services.models import Application
+
+
+class ItemRules(Protocol):
+    def on_create(self, application: Application, user: Any) -> None:
+        """Right after the draft is created: link or refuse what the item needs."""
+
+    def submission_errors(self, application: Application) -> dict[str, list[str]]:
+        """Reasons, by field, why the draft cannot be submitted."""
+
+    def on_approve(self, application: Application) -> None:
+        """Just before the application is approved: refuse, or take what approval consumes."""
+
+
+_registered: list[ItemRules] = []
+
+
+def register(rules: ItemRules) -> None:
+    if rules not in _registered:
+        _registered.append(rules)
+
+
+def on_create(application: Application, user: Any) -> None:
+    for rules in _registered:
+        rules.on_create(application, user)
+
+
+def submission_errors(application: Application) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for rules in _registered:
+        for name, messages in rules.submission_errors(application).items():
+            errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def on_approve(application: Application) -> None:
+    for rules in _registered:
+        rules.on_approve(application)

@@ -1,0 +1,98 @@
+"""Admin of the talent policies (superusers edit, officials read) and a read-only view of talent.
+
+Talent profiles belong to their employers: in the admin only superusers see them, and
+officials see the talent of the applications they review on the application's page.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from services.scoping import SuperuserChangesOnly
+from talent.applications import with_usage
+from talent.eligibility import RULES, describe_rules
+from talent.models import PolicyMatch, Talent, TalentPolicy
+
+
+class TalentPolicyForm(forms.ModelForm):
+    class Meta:
+        model = TalentPolicy
+        fields = ["service", "benefit_kind", "amount", "benefit_description", "annual_budget", "annual_quota",
+                  "opens_on", "closes_on", "rules"]
+        widgets = {"rules": forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = self.fields["service"].queryset.filter(category="talent")
+        self.fields["rules"].help_text = format_html_join(
+            "", "<br><code>{}</code>: {}", ((name, kind.label) for name, kind in RULES.items())
+        )
+
+
+@admin.register(TalentPolicy)
+class TalentPolicyAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+    form = TalentPolicyForm
+    list_display = ["code", "title", "benefit_kind", "amount", "annual_quota", "quota_left", "opens_on",
+                    "closes_on", "conditions"]
+    list_filter = ["benefit_kind"]
+    search_fields = ["service__code", "service__name"]
+    list_select_related = ["service"]
+
+    def get_queryset(self, request):
+        return with_usage(super().get_queryset(request))
+
+    @admin.display(description=_("code"), ordering="service__code")
+    def code(self, obj):
+        return obj.service.code
+
+    @admin.display(description=_("name"))
+    def title(self, obj):
+        return str(obj.service)
+
+    @admin.display(description=_("quota left this year"))
+    def quota_left(self, obj):
+        if obj.annual_quota is None:
+            return "∞"
+        return max(obj.annual_quota - obj.granted_this_year, 0)
+
+    @admin.display(description=_("conditions"))
+    def conditions(self, obj):
+        return "; ".join(describe_rules(obj)) or "—"
+
+
+@admin.register(Talent)
+class TalentAdmin(admin.ModelAdmin):
+    list_display = ["name", "masked_id", "enterprise", "tier", "education", "returnee", "started_on"]
+    list_filter = ["tier", "education", "returnee"]
+    search_fields = ["name", "enterprise__name"]
+    list_select_related = ["enterprise"]
+    readonly_fields = ["birth_date", "gender"]
+    raw_id_fields = ["enterprise"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False  # employers add their talent in the portal or by the API
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+
+@admin.register(PolicyMatch)
+class PolicyMatchAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+    list_display = ["policy", "talent", "enterprise", "matched_on", "lapsed_on", "notified_at"]
+    list_filter = ["policy", "matched_on"]
+    list_select_related = ["policy__service", "talent", "enterprise"]
+    search_fields = ["enterprise__name"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

@@ -1,0 +1,89 @@
+"""The resident ID number (居民身份证号): validation, what it tells, and who sees it.
+
+This module is the one place that reads the raw number. Everything shown on a page or
+returned by the API goes through `mask`; only `full_id_number` hands out the whole value,
+to officials of the departments that review the talent's applications. Encryption at rest
+will be added here too.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+
+def normalize(value: str) -> str:
+    return ric.compact(value or "")
+
+
+def validate_id_number(value: str) -> None:
+    """Refuse a number with a wrong length, an impossible birth date or a bad check digit."""
+    number = normalize(value)
+    try:
+        if len(number) != 18:
+            raise stdnum_errors.InvalidLength()
+        if not number[:17].isdigit():
+            raise stdnum_errors.InvalidFormat()
+        ric.get_birth_date(number)  # an impossible date is named before the check digit
+    except stdnum_errors.InvalidLength:
+        raise ValidationError(_("An ID number has 18 characters: 17 digits and a check digit (0–9 or X)."),
+                              code="length") from None
+    except stdnum_errors.InvalidComponent:
+        raise ValidationError(_("The birth date in this ID number is not a real date."), code="birth_date") from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(_("Enter an ID number of 17 digits and a check digit (0–9 or X)."),
+                              code="format") from None
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidComponent:
+        raise ValidationError(_("The first six digits of this ID number are not a known region code."),
+                              code="region") from None
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(_("The check digit of this ID number is wrong; check the number."),
+                              code="checksum") from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(_("Enter an ID number of 17 digits and a check digit (0–9 or X)."),
+                              code="format") from None
+    if ric.get_birth_date(number) > datetime.date.today():
+        raise ValidationError(_("The birth date in this ID number is in the future."), code="birth_date")
+
+
+def derive(talent: Any) -> None:
+    """Set the birth date and gender of a talent from its ID number (never typed twice)."""
+    talent.id_number = normalize(talent.id_number)
+    talent.birth_date = ric.get_birth_date(talent.id_number)
+    talent.gender = "male" if int(talent.id_number[16]) % 2 else "female"
+
+
+def mask(value: str) -> str:
+    """110105********002X: the region and the last four characters."""
+    number = normalize(value)
+    if len(number) != 18:
+        return "*" * len(number)
+    return f"{number[:6]}{'*' * 8}{number[-4:]}"
+
+
+def age(birth_date: datetime.date, on: datetime.date) -> int:
+    """Full years on `on`; someone born on 29 February turns a year older on 1 March."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def may_see_full_id_number(user: Any, talent: Any) -> bool:
+    """Officials of a department reviewing one of the talent's applications, and superusers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return False
+    if user.is_superuser:
+        return True
+    from services.models import Task
+
+    return Task.objects.filter(
+        application__talent_application__talent=talent, department__officials=user
+    ).exists()
+
+
+def full_id_number(user: Any, talent: Any) -> str:
+    """The whole number for those entitled to it; the masked one for everyone else."""
+    return talent.id_number if may_see_full_id_number(user, talent) else mask(talent.id_number)
