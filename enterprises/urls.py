@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("<int:pk>/members/", views.invite, name="enterprise_invite"),
     path("<int:pk>/licence/", views.licence, name="enterprise_licence"),
+    path("<int:pk>/package/", views.service_package, name="enterprise_package"),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("services/", include("services.urls")),
     path("applications/", include("services.urls_applications")),
+    path("talent/", include("talent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

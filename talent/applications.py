@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from services import workflow
 from services.models import Application, State
@@ -74,17 +74,18 @@ class TalentPolicyRules:
         talent_id = (application.form or {}).get("talent")
         talent = None
         if isinstance(talent_id, int) or (isinstance(talent_id, str) and talent_id.isdigit()):
-            talent = Talent.objects.select_related("enterprise").filter(
+            # Locking the talent makes two clicks on "apply" at once create one application.
+            talent = Talent.objects.select_for_update(of=("self",)).select_related("enterprise").filter(
                 pk=int(talent_id), enterprise=application.enterprise).first()
         if talent is None:
-            raise ValidationError({"talent": [_g("Name one of the enterprise's talent (form field “talent”).")]})
+            raise ValidationError({"talent": [gettext("Name one of the enterprise's talent (form field “talent”).")]})
         verdict = evaluate(policy, talent)
         if not verdict:
             raise ValidationError({"talent": verdict.reasons})
         live = TalentApplication.objects.filter(policy=policy, talent=talent, application__state__in=LIVE_STATES)
         if live.exclude(application=application).exists():
             raise ValidationError({"talent": [
-                _g("%(name)s already has an application for this policy.") % {"name": talent.name}]})
+                gettext("%(name)s already has an application for this policy.") % {"name": talent.name}]})
         TalentApplication.objects.create(application=application, policy=policy, talent=talent)
 
     def submission_errors(self, application: Application) -> dict[str, list[str]]:
@@ -93,7 +94,7 @@ class TalentPolicyRules:
             return {}
         claim = TalentApplication.objects.select_related("talent__enterprise").filter(application=application).first()
         if claim is None:
-            return {"talent": [_g("This application names no talent.")]}
+            return {"talent": [gettext("This application names no talent.")]}
         verdict = evaluate(policy, claim.talent)
         return {} if verdict else {"talent": verdict.reasons}
 
@@ -108,15 +109,15 @@ class TalentPolicyRules:
         reasons = rule_failures(policy, claim.talent)
         if reasons:
             raise ValidationError({"decision": [
-                _g("The talent no longer meets the policy: %(reasons)s") % {"reasons": " ".join(reasons)}]})
+                gettext("The talent no longer meets the policy: %(reasons)s") % {"reasons": " ".join(reasons)}]})
         used = usage(policy)
         if policy.annual_quota is not None and used.granted >= policy.annual_quota:
             raise ValidationError({"decision": [
-                _g("The %(year)s quota of %(quota)s grants is used up; the application stays in review "
+                gettext("The %(year)s quota of %(quota)s grants is used up; the application stays in review "
                    "on the waiting list.") % {"year": used.year, "quota": policy.annual_quota}]})
         if policy.annual_budget is not None and used.spent + policy.amount > policy.annual_budget:
             raise ValidationError({"decision": [
-                _g("The %(year)s budget has %(left)s CNY left, less than the %(amount)s CNY of this grant; "
+                gettext("The %(year)s budget has %(left)s CNY left, less than the %(amount)s CNY of this grant; "
                    "the application stays in review on the waiting list.")
                 % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}]})
         claim.granted_year, claim.granted_amount = used.year, policy.amount

@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, TechTier
@@ -39,10 +39,10 @@ class RuleKind:
 def _choice_list(choices: type, what: str) -> Callable[[Any], list[str]]:
     def parse(value: Any) -> list[str]:
         if not isinstance(value, list) or not value:
-            raise ValueError(_g("give a non-empty list of %(what)s") % {"what": what})
+            raise ValueError(gettext("give a non-empty list of %(what)s") % {"what": what})
         unknown = [str(v) for v in value if v not in choices.values]
         if unknown:
-            raise ValueError(_g("unknown values %(values)s; allowed: %(allowed)s")
+            raise ValueError(gettext("unknown values %(values)s; allowed: %(allowed)s")
                              % {"values": ", ".join(unknown), "allowed": ", ".join(choices.values)})
         return sorted(set(value))
     return parse
@@ -51,20 +51,20 @@ def _choice_list(choices: type, what: str) -> Callable[[Any], list[str]]:
 def _whole_number(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(_g("give a whole number from %(low)s to %(high)s") % {"low": low, "high": high})
+            raise ValueError(gettext("give a whole number from %(low)s to %(high)s") % {"low": low, "high": high})
         return value
     return parse
 
 
 def _must_be_true(value: Any) -> bool:
     if value is not True:
-        raise ValueError(_g("the only value is true; remove the rule to drop it"))
+        raise ValueError(gettext("the only value is true; remove the rule to drop it"))
     return True
 
 
 def _education_level(value: Any) -> str:
     if value not in (Education.BACHELOR, Education.MASTER, Education.DOCTORATE):
-        raise ValueError(_g("give one of bachelor, master, doctorate"))
+        raise ValueError(gettext("give one of bachelor, master, doctorate"))
     return value
 
 
@@ -77,7 +77,7 @@ def _labels(choices: type, values: list[str]) -> str:
 def _min_education_failure(talent: Talent, level: str, on: datetime.date) -> str | None:
     if EDUCATION_RANK[talent.education] >= EDUCATION_RANK[level]:
         return None
-    return _g("Highest education is %(actual)s, below the required %(required)s.") % {
+    return gettext("Highest education is %(actual)s, below the required %(required)s.") % {
         "actual": Education(talent.education).label, "required": Education(level).label}
 
 
@@ -88,7 +88,7 @@ def _min_education_query(level: str, on: datetime.date) -> Q:
 def _tiers_failure(talent: Talent, tiers: list[str], on: datetime.date) -> str | None:
     if talent.tier in tiers:
         return None
-    return _g("Talent tier %(actual)s is not among %(allowed)s.") % {
+    return gettext("Talent tier %(actual)s is not among %(allowed)s.") % {
         "actual": Tier(talent.tier).label, "allowed": _labels(Tier, tiers)}
 
 
@@ -96,7 +96,7 @@ def _max_age_failure(talent: Talent, limit: int, on: datetime.date) -> str | Non
     years = identity.age(talent.birth_date, on)
     if years <= limit:
         return None
-    return _g("Age %(age)s, above the limit of %(limit)s.") % {"age": years, "limit": limit}
+    return gettext("Age %(age)s, above the limit of %(limit)s.") % {"age": years, "limit": limit}
 
 
 def _max_age_query(limit: int, on: datetime.date) -> Q:
@@ -108,7 +108,7 @@ def _min_age_failure(talent: Talent, limit: int, on: datetime.date) -> str | Non
     years = identity.age(talent.birth_date, on)
     if years >= limit:
         return None
-    return _g("Age %(age)s, below the minimum of %(limit)s.") % {"age": years, "limit": limit}
+    return gettext("Age %(age)s, below the minimum of %(limit)s.") % {"age": years, "limit": limit}
 
 
 def _min_age_query(limit: int, on: datetime.date) -> Q:
@@ -121,7 +121,7 @@ def _min_months_failure(talent: Talent, months: int, on: datetime.date) -> str |
         return None
     delta = relativedelta(on, talent.started_on)
     served = max(delta.years * 12 + delta.months, 0)
-    return _g("%(served)s months in the district, fewer than the required %(required)s.") % {
+    return gettext("%(served)s months in the district, fewer than the required %(required)s.") % {
         "served": served, "required": months}
 
 
@@ -129,16 +129,16 @@ def _employer_tiers_failure(talent: Talent, tiers: list[str], on: datetime.date)
     actual = talent.enterprise.tech_tier
     if actual in tiers:
         return None
-    return _g("The employer's technology tier is %(actual)s, not among %(allowed)s.") % {
+    return gettext("The employer's technology tier is %(actual)s, not among %(allowed)s.") % {
         "actual": TechTier(actual).label, "allowed": _labels(TechTier, tiers)}
 
 
 def _good_standing_failure(talent: Talent, value: bool, on: datetime.date) -> str | None:
     employer = talent.enterprise
     if employer.status != Enterprise.Status.VERIFIED:
-        return _g("The employer is not verified (%(status)s).") % {"status": Enterprise.Status(employer.status).label}
+        return gettext("The employer is not verified (%(status)s).") % {"status": Enterprise.Status(employer.status).label}
     if employer.on_credit_list(on):
-        return _g("The employer is on the credit list until %(date)s.") % {"date": employer.credit_listed_until}
+        return gettext("The employer is on the credit list until %(date)s.") % {"date": employer.credit_listed_until}
     return None
 
 
@@ -149,44 +149,44 @@ def _good_standing_query(value: bool, on: datetime.date) -> Q:
 
 
 def _returnee_failure(talent: Talent, value: bool, on: datetime.date) -> str | None:
-    return None if talent.returnee else _g("Only for returnees from overseas (海外人才回流).")
+    return None if talent.returnee else gettext("Only for returnees from overseas (海外人才回流).")
 
 
 RULES: dict[str, RuleKind] = {
     "min_education": RuleKind(
         _("minimum education"), _education_level, _min_education_failure, _min_education_query,
-        lambda level: _g("education %(level)s or higher") % {"level": Education(level).label},
+        lambda level: gettext("education %(level)s or higher") % {"level": Education(level).label},
     ),
     "tiers": RuleKind(
         _("talent tiers"), _choice_list(Tier, "tiers"), _tiers_failure,
         lambda tiers, on: Q(tier__in=tiers),
-        lambda tiers: _g("talent tier %(tiers)s") % {"tiers": _labels(Tier, tiers)},
+        lambda tiers: gettext("talent tier %(tiers)s") % {"tiers": _labels(Tier, tiers)},
     ),
     "max_age": RuleKind(
         _("maximum age"), _whole_number(16, 100), _max_age_failure, _max_age_query,
-        lambda limit: _g("aged %(limit)s or under") % {"limit": limit},
+        lambda limit: gettext("aged %(limit)s or under") % {"limit": limit},
     ),
     "min_age": RuleKind(
         _("minimum age"), _whole_number(16, 100), _min_age_failure, _min_age_query,
-        lambda limit: _g("aged %(limit)s or over") % {"limit": limit},
+        lambda limit: gettext("aged %(limit)s or over") % {"limit": limit},
     ),
     "min_months_in_district": RuleKind(
         _("minimum months in the district"), _whole_number(0, 600), _min_months_failure,
         lambda months, on: Q(started_on__lte=on - relativedelta(months=months)),
-        lambda months: _g("working in the district for %(months)s months or more") % {"months": months},
+        lambda months: gettext("working in the district for %(months)s months or more") % {"months": months},
     ),
     "employer_tech_tiers": RuleKind(
         _("employer technology tiers"), _choice_list(TechTier, "technology tiers"), _employer_tiers_failure,
         lambda tiers, on: Q(enterprise__tech_tier__in=tiers),
-        lambda tiers: _g("employer is a %(tiers)s") % {"tiers": _labels(TechTier, tiers)},
+        lambda tiers: gettext("employer is a %(tiers)s") % {"tiers": _labels(TechTier, tiers)},
     ),
     "employer_in_good_standing": RuleKind(
         _("employer verified and not on the credit list"), _must_be_true, _good_standing_failure,
-        _good_standing_query, lambda value: _g("employer verified and not on the credit list"),
+        _good_standing_query, lambda value: gettext("employer verified and not on the credit list"),
     ),
     "returnee": RuleKind(
         _("returnees only"), _must_be_true, _returnee_failure, lambda value, on: Q(returnee=True),
-        lambda value: _g("returnee from overseas"),
+        lambda value: gettext("returnee from overseas"),
     ),
 }
 
@@ -249,9 +249,9 @@ def evaluate(policy: TalentPolicy, talent: Talent, on: datetime.date | None = No
     on = on or timezone.localdate()
     reasons = []
     if not policy.service.is_active:
-        reasons.append(_g("This policy is not open for applications."))
+        reasons.append(gettext("This policy is not open for applications."))
     elif not policy.is_open(on):
-        reasons.append(_g("Applications are accepted from %(opens)s to %(closes)s.") % {
+        reasons.append(gettext("Applications are accepted from %(opens)s to %(closes)s.") % {
             "opens": policy.opens_on or "—", "closes": policy.closes_on or "—"})
     reasons += rule_failures(policy, talent, on)
     return Verdict(eligible=not reasons, reasons=reasons)

@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
@@ -47,7 +48,7 @@ def validate_id_number(value: str) -> None:
     except stdnum_errors.ValidationError:
         raise ValidationError(_("Enter an ID number of 17 digits and a check digit (0–9 or X)."),
                               code="format") from None
-    if ric.get_birth_date(number) > datetime.date.today():
+    if ric.get_birth_date(number) > timezone.localdate():
         raise ValidationError(_("The birth date in this ID number is in the future."), code="birth_date")
 
 

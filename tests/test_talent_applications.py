@@ -193,3 +193,29 @@ def test_fifty_concurrent_approvals_of_a_quota_of_ten_grant_exactly_ten(
     assert TalentApplication.objects.filter(granted_year__isnull=False).count() == 10
     assert TalentApplication.objects.filter(application__state=State.APPROVED).count() == 10
     assert TalentApplication.objects.filter(application__state=State.ACCEPTED).count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_on_apply_at_once_create_one_application(alice, alices_enterprise, make_talent, make_policy):
+    policy = make_policy()
+    talent = make_talent(alices_enterprise)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def apply() -> None:
+        try:
+            barrier.wait(timeout=30)
+            apply_for_policy(alice, talent, policy)
+            outcomes.append("created")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=apply) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["created", "refused"]
+    assert TalentApplication.objects.filter(talent=talent, policy=policy).count() == 1

@@ -7,12 +7,15 @@ from enterprises.api import EnterpriseViewSet
 from portal.api.auth import obtain_token
 from services.api import ApplicationViewSet, TaskViewSet
 from services.catalogue_api import ServiceItemViewSet
+from talent.api import TalentPolicyViewSet, TalentViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("services", ServiceItemViewSet, basename="service")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("policies", TalentPolicyViewSet, basename="policy")
+router.register("talents", TalentViewSet, basename="talent")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
