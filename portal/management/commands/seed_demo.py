@@ -18,6 +18,7 @@ from django.utils import timezone
 from enterprises.models import Enterprise, Membership
 from services.demo import seed_catalogue
 from services.models import Department
+from talent.demo import seed_demo_talent, seed_talent_policies
 
 DEFAULT_DEMO_PASSWORD = "xfg-demo-2026"
 
@@ -162,4 +163,6 @@ class Command(BaseCommand):
             )
             logins.append((f"clerk, {enterprise.name}", username))
         seed_catalogue()
+        seed_talent_policies()
+        seed_demo_talent()
         return logins
