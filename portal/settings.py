@@ -199,6 +199,11 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged message (its worker died) goes back to the queue after this long.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A web request publishing to a broker that is down must fail fast (the row stays in the
+    # outbox for the sweeper) instead of retrying the connection for seconds.
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
 
 # --- Notifications ----------------------------------------------------------------------

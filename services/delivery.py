@@ -9,6 +9,7 @@ accepts it. Every try is logged as a `DeliveryAttempt`.
 
 import datetime
 import logging
+import smtplib
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -59,7 +60,9 @@ def enqueue(notification_ids: Iterable[int]) -> int:
 def _claimable(now: datetime.datetime) -> Q:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     stuck = Q(status=Status.SENDING, sending_since__lt=now - datetime.timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER))
-    return (Q(status__in=[Status.CREATED, Status.TEMPORARY_FAILURE]) & due) | stuck
+    # A temporary failure without a next attempt has given up: only `resend` revives it.
+    retry_due = Q(status=Status.TEMPORARY_FAILURE, next_attempt_at__lte=now)
+    return (Q(status=Status.CREATED) & due) | retry_due | stuck
 
 
 def _quiet_until(notification: Notification, now: datetime.datetime) -> datetime.datetime | None:
@@ -87,6 +90,12 @@ def _send_email(notification: Notification) -> int | None:
     message.attach_alternative(html, "text/html")
     try:
         message.send(fail_silently=False)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+        raise PermanentFailure(f"mail server refused: {error}") from None
+    except smtplib.SMTPResponseException as error:
+        if 500 <= error.smtp_code < 600:
+            raise PermanentFailure(f"mail server refused: {error.smtp_code} {error.smtp_error!r}") from None
+        raise TemporaryFailure(f"mail server: {error.smtp_code} {error.smtp_error!r}") from None
     except (ConnectionError, TimeoutError, OSError) as error:
         raise TemporaryFailure(f"mail server: {error}") from None
     return None
@@ -115,6 +124,9 @@ def deliver(notification_id: int) -> str:
         status=Status.SENDING, sending_since=now, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"
+    if notification.status == Status.SENDING:  # claimed back from a worker that died mid-send
+        DeliveryAttempt.objects.create(notification=notification, number=notification.attempts,
+                                       outcome=Status.TECHNICAL_FAILURE, error="the worker was lost during delivery")
     notification.refresh_from_db()
 
     started = time.monotonic()
@@ -152,6 +164,9 @@ def deliver(notification_id: int) -> str:
 
 def _retry_later(notification: Notification, retry_at: datetime.datetime) -> None:
     from services.tasks import deliver_notification
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return  # in-process tasks cannot wait: the sweeper retries the row when it is due
 
     try:
         deliver_notification.apply_async(args=[notification.pk], queue=QUEUES[notification.channel],

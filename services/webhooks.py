@@ -62,13 +62,17 @@ def _is_public(address: str) -> bool:
 
 def check_url(url: str) -> None:
     """Refuse what is not http(s), and addresses inside the network unless allowed by settings."""
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+        port = parts.port  # raises ValueError on a port that is not a number below 65536
+    except ValueError:
+        raise ValidationError({"url": _("Give an http:// or https:// URL.")}) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": _("Give an http:// or https:// URL.")})
     if settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
     except (socket.gaierror, UnicodeError):
         raise ValidationError({"url": _("The host of this URL cannot be found.")}) from None
     if not addresses or not all(_is_public(address) for address in addresses):
@@ -103,6 +107,8 @@ def register_webhook(user: Any, enterprise: Enterprise, url: str, events: list[s
 def post_event(notification: Notification) -> int:
     """POST one event to its endpoint; returns the HTTP status or raises a delivery failure."""
     endpoint = notification.endpoint
+    if not endpoint.is_active:
+        raise PermanentFailure("the endpoint was deactivated")
     try:
         check_url(endpoint.url)
     except ValidationError as error:

@@ -7,12 +7,15 @@ from enterprises.api import EnterpriseViewSet
 from portal.api.auth import obtain_token
 from services.api import ApplicationViewSet, TaskViewSet
 from services.catalogue_api import ServiceItemViewSet
+from services.notifications_api import NotificationViewSet, WebhookViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("services", ServiceItemViewSet, basename="service")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
