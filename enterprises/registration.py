@@ -17,7 +17,7 @@ from enterprises.identifiers import normalize_uscc
 from enterprises.models import Enterprise, Membership
 from services.audit import record_event
 from services.errors import IllegalTransition
-from services.notifications import notify
+from services.notifications import notify, publish
 from services.scoping import reviews_registrations
 
 REGISTRATION_FIELDS = [
@@ -107,6 +107,9 @@ def _decide(official: Any, enterprise_id: int, to_state: str, reason: str) -> En
                 key=f"{enterprise.pk}",
                 link=link,
             )
+        publish(enterprise, "enterprise.status_changed",
+                {"enterprise": enterprise.pk, "uscc": enterprise.uscc, "status": to_state, "reason": reason},
+                key=f"{enterprise.pk}:{to_state}")
     return enterprise
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from enterprises import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/members/", views.invite, name="enterprise_invite"),
     path("<int:pk>/licence/", views.licence, name="enterprise_licence"),
     path("<int:pk>/package/", views.service_package, name="enterprise_package"),
+    path("<int:pk>/webhooks/", include("services.urls_notifications")),
 ]

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,12 @@ class User(AbstractUser):
         default="zh-hans",
         help_text=_("Language of the messages the portal sends to this person."),
     )
+
+    sms_quiet_from = models.TimeField(
+        _("no SMS from"), default=datetime.time(22, 0),
+        help_text=_("Text messages that fall in the quiet hours wait until they end."),
+    )
+    sms_quiet_until = models.TimeField(_("no SMS until"), default=datetime.time(8, 0))
 
     class Meta:
         verbose_name = _("user")

@@ -183,10 +183,47 @@ CELERY_BEAT_SCHEDULE = {
     "overdue-post-checks": {"task": "services.timers.overdue_post_checks", "schedule": 60 * 60},
     # 免申即享: every night, after the day's changes to talent and enterprises.
     "match-policies": {"task": "talent.match_policies", "schedule": crontab(hour=2, minute=30)},
+    "sweep-notifications": {"task": "services.sweep_notifications", "schedule": 60},
+    "notification-failure-digest": {"task": "services.notification_failure_digest",
+                                    "schedule": crontab(hour=8, minute=0)},
 }
+# One queue per channel, so a slow webhook receiver cannot hold up e-mail or SMS;
+# timers and sweeps have their own. `make serve` runs a worker on all of them.
+CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {
+    "services.deliver_notification": {"queue": "email"},  # enqueue() names the channel's queue
+    "services.timers.*": {"queue": "periodic"},
+    "services.sweep_notifications": {"queue": "periodic"},
+    "talent.*": {"queue": "periodic"},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged message (its worker died) goes back to the queue after this long.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A web request publishing to a broker that is down must fail fast (the row stays in the
+    # outbox for the sweeper) instead of retrying the connection for seconds.
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+
+# --- Notifications ----------------------------------------------------------------------
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+NOTIFICATION_RETRY_BASE = env.int("NOTIFICATION_RETRY_BASE", default=30)  # seconds; doubles each try
+NOTIFICATION_SWEEP_AFTER = env.int("NOTIFICATION_SWEEP_AFTER", default=60)  # seconds in `created`
+NOTIFICATION_STUCK_AFTER = env.int("NOTIFICATION_STUCK_AFTER", default=300)  # seconds in `sending`
+SMS_BACKEND = env.str("SMS_BACKEND", default="services.sms.LoggingBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="先丰港")
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

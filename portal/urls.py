@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
+from services import views_notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
+    path("inbox/settings/", views_notifications.notification_settings, name="notification_settings"),
     path("enterprises/", include("enterprises.urls")),
     path("services/", include("services.urls")),
     path("applications/", include("services.urls_applications")),

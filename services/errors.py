@@ -11,3 +11,19 @@ class IllegalTransition(Exception):
         self.action = action
         self.message = message or _("This action is not allowed in the current state.")
         super().__init__(str(self.message))
+
+
+class DeliveryFailure(Exception):
+    """A notification could not be delivered on its channel."""
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class TemporaryFailure(DeliveryFailure):
+    """Network trouble, a 5xx or a 429: try again later."""
+
+
+class PermanentFailure(DeliveryFailure):
+    """The other side refused for good (e.g. a 4xx): trying again will not help."""

@@ -29,3 +29,27 @@ revoke_after_grace = _timer_task("revoke_after_grace")
 sla_levels = _timer_task("sla_levels")
 sample_post_checks = _timer_task("sample_post_checks")
 overdue_post_checks = _timer_task("overdue_post_checks")
+
+
+# --- delivery of the outbox (services/delivery.py) ---------------------------------------
+
+@shared_task(name="services.deliver_notification", acks_late=True, ignore_result=True)
+def deliver_notification(notification_id: int) -> str:
+    """Idempotent: the row is claimed before sending, so a redelivered task sends nothing twice."""
+    from services.delivery import deliver
+
+    return deliver(notification_id)
+
+
+@shared_task(name="services.sweep_notifications", acks_late=True, ignore_result=True)
+def sweep_notifications() -> int:
+    from services.delivery import sweep
+
+    return sweep()
+
+
+@shared_task(name="services.notification_failure_digest", acks_late=True, ignore_result=True)
+def notification_failure_digest() -> int:
+    from services.delivery import send_failure_digest
+
+    return send_failure_digest()

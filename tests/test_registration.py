@@ -37,7 +37,7 @@ def test_clerk_registers_and_official_verifies_in_admin(client, alice, registrat
     assert "已核验" in page.content.decode()
     inbox = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert enterprise.name in inbox
-    assert Notification.objects.filter(recipient=alice, kind="enterprise.verified").count() == 1
+    assert Notification.objects.filter(recipient=alice, kind="enterprise.verified", channel="inbox").count() == 1
     event = AuditEvent.objects.get(action="enterprise.verified")
     assert (event.actor, event.from_state, event.to_state) == (registration_official, "pending", "verified")
 
@@ -55,7 +55,7 @@ def test_rejection_needs_a_reason_and_tells_the_clerk(client, alice, registratio
     client.post(url, {"decision": "reject", "reason": "营业执照照片不清晰"})
     enterprise.refresh_from_db()
     assert enterprise.status == Enterprise.Status.REJECTED
-    message = Notification.objects.get(recipient=alice, kind="enterprise.rejected")
+    message = Notification.objects.get(recipient=alice, kind="enterprise.rejected", channel="inbox")
     assert "营业执照照片不清晰" in message.body
     assert AuditEvent.objects.get(action="enterprise.rejected").reason == "营业执照照片不清晰"
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def policy_messages(user) -> list[Notification]:
-    return list(Notification.objects.filter(recipient=user, kind="policy.matched"))
+    return list(Notification.objects.filter(recipient=user, kind="policy.matched", channel="inbox"))
 
 
 def at(day: datetime.date):

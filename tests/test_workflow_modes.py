@@ -64,7 +64,7 @@ def test_standard_from_submission_to_approval_across_the_spring_festival(world, 
     assert application.state == "approved"
     workflow.complete(zjw, application.pk)
     assert states(application) == ["draft", "submitted", "accepted", "in_review", "approved", "completed"]
-    assert Notification.objects.filter(recipient=clerk, kind="application.changed").count() == 5
+    assert Notification.objects.filter(recipient=clerk, kind="application.changed", channel="inbox").count() == 5
 
 
 def test_standard_correction_stops_the_clock_and_restarts_on_resubmission(world, draft):
@@ -332,7 +332,7 @@ def test_deadline_colours_yellow_red_escalated_and_officials_told_once(world, dr
             timers.update_sla_levels()
             timers.update_sla_levels()
         assert Application.objects.get(pk=application.pk).sla_level == colour, day
-    warnings = Notification.objects.filter(recipient=world["officials"]["zjw1"], kind="sla.warning")
+    warnings = Notification.objects.filter(recipient=world["officials"]["zjw1"], kind="sla.warning", channel="inbox")
     assert sorted(warnings.values_list("context__level", flat=True)) == ["escalated", "red", "yellow"]
 
 

@@ -7,6 +7,7 @@ from enterprises.api import EnterpriseViewSet
 from portal.api.auth import obtain_token
 from services.api import ApplicationViewSet, TaskViewSet
 from services.catalogue_api import ServiceItemViewSet
+from services.notifications_api import NotificationViewSet, WebhookViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,8 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

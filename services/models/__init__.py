@@ -14,7 +14,12 @@ from services.models.audit import AuditEvent
 from services.models.calendar import CalendarDay, CalendarYear
 from services.models.catalogue import ApprovalMode, MaterialRequirement, ReviewStep, ServiceItem
 from services.models.departments import Department
-from services.models.notifications import Notification
+from services.models.notifications import (
+    DeliveryAttempt,
+    Notification,
+    NotificationPreference,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "Application",
@@ -28,10 +33,13 @@ __all__ = [
     "Department",
     "Document",
     "MaterialRequirement",
+    "DeliveryAttempt",
     "Notification",
+    "NotificationPreference",
     "PostCheck",
     "ReviewStep",
     "ServiceItem",
     "State",
     "Task",
+    "WebhookEndpoint",
 ]

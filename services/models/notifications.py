@@ -1,18 +1,24 @@
+"""The outbox: every message to a person or an integrating system, stored before it is sent."""
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """A message to one person on one channel, stored before it is sent (the outbox).
+    """A message to one person (inbox, e-mail, SMS) or one webhook endpoint.
 
-    The in-site inbox reads these rows directly.
+    It is written in the transaction of the change that causes it; its id is queued after
+    commit, and the delivery task sends it only while it is `created` or retryable, so a
+    task delivered twice never sends twice. The inbox reads these rows directly.
     """
 
     class Channel(models.TextChoices):
         INBOX = "inbox", _("In-site inbox")
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
+        WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
         CREATED = "created", _("created")
@@ -26,8 +32,18 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+    )
+    endpoint = models.ForeignKey(
+        "services.WebhookEndpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("webhook endpoint"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     kind = models.CharField(_("kind of event"), max_length=60)
@@ -45,6 +61,11 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"), null=True, blank=True,
+        help_text=_("A retry waits until then; SMS also wait for the end of the recipient's quiet hours."),
+    )
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -53,9 +74,83 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["endpoint", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | Q(endpoint__isnull=False),
+                name="notification_has_a_recipient_or_endpoint",
+            ),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DeliveryAttempt(models.Model):
+    """One try at sending a notification: what came back and how long it took."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="delivery_attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_at = models.DateTimeField(_("attempted at"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Notification.Status.choices)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["notification", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} #{self.number} {self.outcome}"
+
+
+class WebhookEndpoint(models.Model):
+    """An integrating system's URL that receives the enterprise's events, signed with `secret`."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("enterprise")
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("signing secret"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise", "id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of event on one channel; without a row the default holds."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("kind of event"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=Notification.Channel.choices)
+    enabled = models.BooleanField(_("enabled"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="one_preference_per_kind_and_channel"),
+            models.CheckConstraint(
+                condition=~Q(channel="inbox") | Q(enabled=True), name="the_inbox_cannot_be_switched_off"
+            ),
+        ]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind} · {self.channel}: {self.enabled}"

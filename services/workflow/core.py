@@ -15,7 +15,7 @@ from services.audit import record_event
 from services.calendar import add_working_days
 from services.errors import IllegalTransition
 from services.models import Application, Department, State, Task
-from services.notifications import notify
+from services.notifications import notify, publish
 from services.scoping import is_official_of
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 Art. 32: accept or ask for corrections within 5 working days
@@ -113,6 +113,11 @@ def record_change(
             key=f"{application.pk}:{event.pk}",
             link=f"/applications/{application.pk}/",
         )
+    publish(application.enterprise, "application.status_changed", {
+        "application": application.pk, "reference": application.reference, "service": application.service.code,
+        "from_status": from_state, "status": application.state, "reason": reason,
+        "at": event.at.isoformat(),
+    }, key=f"{application.pk}:{event.pk}")
 
 
 def notify_officials(department: Department, application: Application, key: str) -> None:

@@ -1,0 +1,166 @@
+"""Webhooks as an integrating system receives them: signed, retried only when it helps, never inward."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from services.delivery import deliver, sweep
+from services.models import Notification, WebhookEndpoint
+from services.notifications import publish
+from services.webhooks import register_webhook, sign, verify_signature
+from tests.integration.support import HANG, HANG_SECONDS, TIMINGS
+
+Status = Notification.Status
+SECRET = "shared-secret-of-the-integrating-system"
+EVENT = "application.status_changed"
+
+
+def an_event(enterprise, key: str = "1") -> Notification:
+    """An application of the enterprise changed status: the event is written, then queued after commit."""
+    with transaction.atomic():
+        [event] = publish(enterprise, EVENT, {"reference": "FT-2026-000001", "status": "accepted"}, key=key)
+    return event
+
+
+def attempts(event: Notification) -> list[tuple]:
+    return list(event.delivery_attempts.values_list("number", "outcome", "status_code"))
+
+
+def settled(event: Notification, *statuses: str):
+    def check() -> bool:
+        event.refresh_from_db()
+        return event.status in statuses
+
+    return check
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_receiver_verifies_the_signature_with_the_shared_secret(live, receiver, alice, alices_enterprise):
+    """Only the holder of the secret can make the signature; the body is the stored event, byte for byte."""
+    system = receiver()
+    register_webhook(alice, alices_enterprise, system.url, [EVENT], SECRET)
+    event = an_event(alices_enterprise)
+    live.wait_until(settled(event, Status.DELIVERED), what="the event to be delivered")
+
+    [post] = system.posts
+    assert post.body == event.body.encode()
+    assert post.headers["x-event"] == EVENT and post.headers["x-event-id"] == f"evt_{event.pk}"
+    assert json.loads(post.body)["data"] == {"reference": "FT-2026-000001", "status": "accepted"}
+    signature = post.headers["x-signature"]
+    assert verify_signature(SECRET, signature, post.body)
+    assert not verify_signature("somebody-else's-secret-value", signature, post.body)
+    assert not verify_signature(SECRET, signature, post.body.replace(b"accepted", b"approved"))
+    assert attempts(event) == [(1, Status.DELIVERED, 200)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_500_then_a_200_gives_two_attempts_and_one_success(live, receiver, alice, alices_enterprise):
+    """A server error is worth another try; the retry carries the same event id and body."""
+    system = receiver(500)
+    register_webhook(alice, alices_enterprise, system.url, [EVENT], SECRET)
+    event = an_event(alices_enterprise)
+    live.wait_until(settled(event, Status.DELIVERED), what="the retried event to be delivered")
+    live.wait_until(live.idle, what="the worker to finish")
+
+    assert attempts(event) == [(1, Status.TEMPORARY_FAILURE, 500), (2, Status.DELIVERED, 200)]
+    assert [p.headers["x-event-id"] for p in system.posts] == [f"evt_{event.pk}"] * 2
+    assert system.posts[0].body == system.posts[1].body
+    assert all(verify_signature(SECRET, p.headers["x-signature"], p.body) for p in system.posts)
+    assert event.last_error == "" and event.next_attempt_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_400_stops_at_once(live, receiver, alice, alices_enterprise):
+    """The receiver refused the event itself: sending it again cannot help, so nothing is retried."""
+    system = receiver(400)
+    register_webhook(alice, alices_enterprise, system.url, [EVENT], SECRET)
+    event = an_event(alices_enterprise)
+    live.wait_until(settled(event, Status.PERMANENT_FAILURE), what="the refusal to be recorded")
+
+    assert sweep() == 0
+    live.wait_until(live.idle, what="the worker to finish")
+    assert len(system.posts) == 1
+    assert attempts(event) == [(1, Status.PERMANENT_FAILURE, 400)]
+    assert event.next_attempt_at is None and "400" in event.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receiver_that_hangs_is_cut_at_the_timeout_and_tried_again_later(live, receiver, alice, alices_enterprise):
+    """A silent receiver holds a worker only for WEBHOOK_READ_TIMEOUT; the event is retried, not lost."""
+    system = receiver(HANG)
+    register_webhook(alice, alices_enterprise, system.url, [EVENT], SECRET)
+    event = an_event(alices_enterprise)
+    live.wait_until(settled(event, Status.DELIVERED), what="the retry to be delivered")
+
+    first, second = event.delivery_attempts.all()
+    timeout_ms = TIMINGS["WEBHOOK_READ_TIMEOUT"] * 1000
+    assert (first.outcome, first.status_code) == (Status.TEMPORARY_FAILURE, None)
+    assert "in time" in first.error
+    assert timeout_ms <= first.latency_ms < HANG_SECONDS * 1000 / 2
+    assert (second.outcome, second.status_code) == (Status.DELIVERED, 200)
+    assert len(system.posts) == 2
+    waited = system.posts[1].at - system.posts[0].at
+    assert waited >= TIMINGS["WEBHOOK_READ_TIMEOUT"] + TIMINGS["NOTIFICATION_RETRY_BASE"]  # cut, then backed off
+
+
+# --- no worker needed: the portal must not be turned against its own network -----------------------
+
+PRIVATE_URLS = [
+    "http://127.0.0.1:8000/hook",
+    "http://localhost/hook",
+    "http://10.0.0.1/hook",
+    "http://192.168.1.10/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/hook",
+    "http://2130706433/hook",  # 127.0.0.1 written as one number
+    "http://0.0.0.0/hook",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_a_private_address_is_refused_in_production(settings, alice, alices_enterprise, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(ValidationError) as refused:
+        register_webhook(alice, alices_enterprise, url, [EVENT], SECRET)
+    assert "url" in refused.value.message_dict
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["ftp://93.184.216.34/hook", "file:///etc/passwd", "javascript:alert(1)"])
+def test_only_http_and_https_urls_are_accepted(settings, alice, alices_enterprise, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(ValidationError) as refused:
+        register_webhook(alice, alices_enterprise, url, [EVENT], SECRET)
+    assert "url" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_public_address_is_accepted_in_production(settings, alice, alices_enterprise):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    endpoint = register_webhook(alice, alices_enterprise, "https://93.184.216.34/hooks", [EVENT], SECRET)
+    assert endpoint.events == [EVENT]
+
+
+@pytest.mark.django_db
+def test_an_endpoint_already_stored_with_a_private_address_is_refused_at_send_time(settings, alice, alices_enterprise):
+    """The check runs again before each POST: nothing reaches 127.0.0.1 once production settings apply."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    WebhookEndpoint.objects.create(enterprise=alices_enterprise, url="http://127.0.0.1:9/hook", events=[EVENT],
+                                   secret=SECRET, created_by=alice)
+    event = an_event(alices_enterprise)
+
+    assert deliver(event.pk) == Status.PERMANENT_FAILURE
+    event.refresh_from_db()
+    # The reason is kept in the portal's language, like every message an official reads.
+    assert ("loopback" in event.last_error or "回环" in event.last_error) and event.next_attempt_at is None
+
+
+def test_an_old_signature_is_refused_so_a_captured_request_cannot_be_replayed():
+    body = b'{"event": "application.status_changed"}'
+    assert verify_signature(SECRET, sign(SECRET, body), body)
+    assert not verify_signature(SECRET, sign(SECRET, body, timestamp=1_700_000_000), body)
+    assert not verify_signature(SECRET, "v1=deadbeef", body)
