@@ -4,7 +4,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from enterprises.api import EnterpriseViewSet
-from portal.api.auth import obtain_token
+from portal.api.auth import LogoutView, TokenViewSet, obtain_token
+from portal.api.me import MeView
 from services.api import ApplicationViewSet, TaskViewSet
 from services.catalogue_api import ServiceItemViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
@@ -16,8 +17,11 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
+router.register("auth/tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("me/", MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
 ]
