@@ -14,7 +14,7 @@ SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
 SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: run test serve install messages lint clean
+.PHONY: run test serve install messages lint schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -42,7 +42,13 @@ test: install messages
 	$(PY) -m ruff check .
 	$(SERVICES) $(PY) manage.py check
 	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run
+	$(SERVICES) $(PY) manage.py check_api_schema
 	$(SERVICES) $(PY) -m pytest -n 2
+
+# Regenerate the committed OpenAPI schema after changing the API (`make test` checks it).
+# PostgreSQL settings, as in `make test`: integer ranges in the schema follow the database engine.
+schema: install
+	$(SERVICES) $(PY) manage.py spectacular --validate --fail-on-warn --lang en --file portal/api/schema.yaml
 
 serve: install messages
 	$(SERVICES) $(PY) -m portal.preflight

@@ -1,12 +1,21 @@
 """REST resource: enterprises. Serializer and viewset; the rules live in registration.py."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
 from enterprises.registration import REGISTRATION_FIELDS, register_enterprise
+from portal.api.idempotency import IdempotentMixin
+
+REGISTRATION_EXAMPLE = {
+    "name": "北京示例科技有限公司", "uscc": "91110106MA01FTCC3R", "legal_representative": "王五",
+    "registered_address": "北京市丰台区南四环西路188号", "street": "huaxiang", "industry": "I", "size": "small",
+    "tech_tier": "none", "founded_on": "2021-03-01", "registered_capital": "100.00", "contact_name": "赵六",
+    "contact_phone": "010-12345678", "contact_email": "contact@example.com",
+}
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
@@ -26,6 +35,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseViewSet(
+    IdempotentMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -39,7 +49,16 @@ class EnterpriseViewSet(
     def get_queryset(self):
         return Enterprise.objects.of_member(self.request.user).order_by("id")
 
+    @extend_schema(examples=[
+        OpenApiExample("A registration (multipart, with the licence file)", request_only=True,
+                       value={**REGISTRATION_EXAMPLE, "licence": "licence.pdf"}),
+        OpenApiExample("Registered, pending verification", response_only=True, status_codes=["201"], value={
+            "id": 3, **REGISTRATION_EXAMPLE, "status": "pending", "status_reason": "", "on_credit_list": False,
+            "created_at": "2026-11-30T09:00:00+08:00",
+        }),
+    ])
     def create(self, request, *args, **kwargs):
+        """Register an enterprise: it is pending until an official verifies it."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

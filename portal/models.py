@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +31,28 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` of one caller: the request it was first used for and the answer.
+
+    Written in the same transaction as the request's effect, so a retry either finds the
+    stored answer or finds no row at all and runs again; see portal/api/idempotency.py.
+    """
+
+    owner = models.CharField(_("owner"), max_length=100, help_text=_("user:<id>, or anon:<IP address>."))
+    key = models.CharField(_("key"), max_length=200)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.TextField(_("path"))
+    body_hash = models.CharField(_("body hash"), max_length=64, help_text=_("SHA-256 of the parsed body."))
+    status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response = models.TextField(_("response body"), blank=True, help_text=_("As sent: JSON, or empty."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="one_idempotency_key_per_owner")]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "portal",
     "services",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.api.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -239,9 +241,27 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.api.pagination.OrderingFilter",
+    ],
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttling.AnonThrottle",
+        "portal.api.throttling.UserThrottle",
+        "portal.api.throttling.ScopedThrottle",
+    ],
+    # Requests per period (second, minute, hour or day); an empty variable turns a limit off.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="200/hour") or None,
+        "user": env.str("API_THROTTLE_USER", default="2000/hour") or None,
+        # Scoped limits, on top of the two above: per IP for tokens, per user for submissions.
+        "token": env.str("API_THROTTLE_TOKEN", default="10/min") or None,
+        "submissions": env.str("API_THROTTLE_SUBMISSIONS", default="60/hour") or None,
+    },
+    # Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client's IP.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
@@ -250,9 +270,36 @@ REST_KNOX = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "先丰港 API",
-    "DESCRIPTION": "The enterprise-service portal's REST API, version 1.",
+    "DESCRIPTION": (
+        "The enterprise-service portal's REST API, version 1. Authenticate with "
+        "`Authorization: Token <token>` from `POST /api/v1/auth/token/`. Errors are JSON "
+        "`{code, message, field, errors}`; POSTs accept an `Idempotency-Key` header. "
+        "See the README's API section."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tags and operation ids by resource ("applications"), not by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's bundled files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "status" with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "services.models.State",
+        "TaskStatusEnum": "services.models.Task.Status",
+        "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- API: request limits and idempotency ----------------------------------------------
+# An Idempotency-Key is remembered this long; afterwards it may be reused for a new request.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_HOURS", default=24))
+# How long a request waits for a concurrent one with the same key before answering 409.
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
+    "task": "portal.purge_idempotency_keys", "schedule": 60 * 60,
 }
 
 # --- Portal rules ---------------------------------------------------------------------

@@ -3,23 +3,32 @@
 The DESIGN §5 names are fixed. Serializers and viewsets stay thin: every rule is in
 services/workflow/. Querysets are scoped to the caller, so another enterprise's application
 (or another department's task) is a 404 before the domain is reached.
+
+The lists of applications, tasks and events are cursor-paginated (portal/api/pagination.py);
+every POST honours `Idempotency-Key` (portal/api/idempotency.py); submissions have their own
+throttle scope (portal/api/throttling.py).
 """
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
+from portal.api.idempotency import IdempotentMixin
+from portal.api.pagination import CursorPagination
 from services import workflow
 from services.audit import events_of
 from services.catalogue_api import DepartmentSerializer
 from services.models import Application, AuditEvent, DeferredMaterial, Document, ServiceItem, State, Task
+from services.models.catalogue import ApprovalMode
 
 # --- serializers -------------------------------------------------------------------------------
 
@@ -47,7 +56,7 @@ class DeferredSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(source="state", read_only=True)
+    status = serializers.ChoiceField(source="state", choices=State.choices, read_only=True)
     service = serializers.CharField(source="service.code", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
     enterprise = serializers.IntegerField(source="enterprise_id", read_only=True)
@@ -130,27 +139,76 @@ class DecideSerializer(serializers.Serializer):
 # --- filters -----------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id (NumberFilter alone takes decimals)."""
+
+    field_class = forms.IntegerField
+
+
 class ApplicationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(field_name="state", choices=State.choices, label=_("status"))
+    mode = django_filters.ChoiceFilter(field_name="service__approval_mode", choices=ApprovalMode.choices,
+                                       label=_("approval mode"))
     service = django_filters.CharFilter(field_name="service__code", lookup_expr="iexact", label=_("service item code"))
     reference = django_filters.CharFilter(field_name="reference", lookup_expr="iexact", label=_("reference"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("enterprise id"))
+    created = django_filters.DateFromToRangeFilter(field_name="created_at", label=_("created between"))
+    decided = django_filters.DateFromToRangeFilter(field_name="decided_on", label=_("decided between"))
+    due = django_filters.DateFromToRangeFilter(field_name="decision_due", label=_("decision due between"))
 
     class Meta:
         model = Application
-        fields = ["status", "service", "reference"]
+        fields = ["status", "mode", "service", "reference", "enterprise", "created", "decided", "due"]
+
+
+ANY_STATUS = "any"
 
 
 class TaskFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        method="filter_status", choices=[*Task.Status.choices, (ANY_STATUS, _("Any status"))],
+        label=_("task status (default: open, the queue)"),
+    )
     department = django_filters.CharFilter(field_name="department__code", lookup_expr="iexact",
                                            label=_("department code"))
     reference = django_filters.CharFilter(field_name="application__reference", lookup_expr="iexact",
                                           label=_("reference"))
     service = django_filters.CharFilter(field_name="application__service__code", lookup_expr="iexact",
                                         label=_("service item code"))
+    mode = django_filters.ChoiceFilter(field_name="application__service__approval_mode",
+                                       choices=ApprovalMode.choices, label=_("approval mode"))
+    created = django_filters.DateFromToRangeFilter(field_name="application__created_at",
+                                                   label=_("application created between"))
+    due = django_filters.DateFromToRangeFilter(field_name="due_date", label=_("due between"))
+    decided = django_filters.DateFromToRangeFilter(field_name="decided_at", label=_("decided between"))
 
     class Meta:
         model = Task
-        fields = ["department", "reference", "service"]
+        fields = ["status", "department", "reference", "service", "mode", "created", "due", "decided"]
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # Without a status the list is the official's queue: the open tasks.
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = Task.Status.OPEN
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset if value == ANY_STATUS else queryset.filter(status=value)
+
+
+# --- examples in the schema --------------------------------------------------------------------
+
+APPLICATION_EXAMPLE = {
+    "id": 42, "reference": "FT-2026-000042", "status": "submitted", "due_date": "2026-12-03",
+    "dates_provisional": False, "service": "ZJW-001", "service_name": "建设工程规划许可", "enterprise": 3,
+    "form": {"area": 120}, "received_on": "2026-11-30", "acceptance_due": "2026-12-03", "accepted_on": None,
+    "decision_due": None, "statutory_due": None, "decided_on": None,
+    "created_at": "2026-11-30T09:15:00+08:00", "tasks": [], "deferred": [],
+}
+DRAFT_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "draft", "due_date": None, "received_on": None,
+                 "acceptance_due": None}
 
 
 # --- viewsets ----------------------------------------------------------------------------------
@@ -165,6 +223,7 @@ def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
 
 
 class ApplicationViewSet(
+    IdempotentMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -175,6 +234,13 @@ class ApplicationViewSet(
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = CursorPagination
+    ordering = "-created_at"
+    ordering_fields = {
+        "created_at": "created_at", "received_on": "received_on", "decision_due": "decision_due",
+        "decided_on": "decided_on", "reference": "reference",
+    }
+    throttle_scope: str | None = None
 
     def get_queryset(self):
         return with_details(Application.objects.of_member(self.request.user)).order_by("-created_at", "-id")
@@ -182,7 +248,11 @@ class ApplicationViewSet(
     def _fresh(self, pk: int) -> Response:
         return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer}, examples=[
+        OpenApiExample("A draft", request_only=True,
+                       value={"service": "ZJW-001", "enterprise": 3, "form": {"area": 120}}),
+        OpenApiExample("The draft created", response_only=True, status_codes=["201"], value=DRAFT_EXAMPLE),
+    ])
     def create(self, request, *args, **kwargs):
         payload = ApplicationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -211,8 +281,15 @@ class ApplicationViewSet(
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SubmitSerializer, responses={200: ApplicationSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=SubmitSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Standard or parallel mode: every material attached", request_only=True, value={}),
+        OpenApiExample("Deferred mode (容缺受理): one material later, with the commitment", request_only=True,
+                       value={"deferred_materials": ["lease"], "commitment_accepted": True}),
+        OpenApiExample("Commitment mode (告知承诺制): approved on the spot", request_only=True,
+                       value={"commitment_accepted": True}),
+        OpenApiExample("Submitted", response_only=True, value=APPLICATION_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], throttle_scope="submissions")
     def submit(self, request, pk=None):
         """Submit a draft; in the commitment mode it is approved on the spot."""
         application = self.get_object()
@@ -226,7 +303,7 @@ class ApplicationViewSet(
         return self._fresh(application.pk)
 
     @extend_schema(request=None, responses={200: ApplicationSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_scope="submissions")
     def resubmit(self, request, pk=None):
         """Submit again after the requested corrections."""
         application = self.get_object()
@@ -255,31 +332,50 @@ class ApplicationViewSet(
         )
         return self._fresh(application.pk)
 
+    @extend_schema(examples=[OpenApiExample("An application", response_only=True, value=APPLICATION_EXAMPLE)])
+    def retrieve(self, request, *args, **kwargs):
+        """One application: status, dates, review tasks and deferred materials."""
+        return super().retrieve(request, *args, **kwargs)
+
     @extend_schema(request=None, responses={200: EventSerializer(many=True)}, filters=False)
-    @action(detail=True, methods=["get"], filterset_class=None)
+    @action(detail=True, methods=["get"], filterset_class=None, ordering="at", ordering_fields={})
     def events(self, request, pk=None):
         """The timeline, oldest first."""
         application = self.get_object()
-        return Response(EventSerializer(events_of(application), many=True).data)
+        page = self.paginate_queryset(events_of(application))
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
 
 
-class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """An official's queue: the open tasks of their departments. Others see an empty list."""
+class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """An official's queue: the open tasks of their departments (`?status=` for others).
+
+    Others see an empty list.
+    """
 
     serializer_class = QueueTaskSerializer
     filterset_class = TaskFilterSet
+    pagination_class = CursorPagination
+    ordering = "due_date"
+    ordering_fields = {
+        "due_date": "due_date", "decided_at": "decided_at", "reference": "application__reference",
+        "created_at": "application__created_at",
+    }
 
     def get_queryset(self):
         user = self.request.user
         if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
             return Task.objects.none()
-        if self.action == "decide":
-            # Any task of the official's departments: a decided one answers 409, a stranger's 404.
-            tasks = Task.objects.select_related("department")
-            return tasks if user.is_superuser else tasks.filter(department__officials=user).distinct()
-        return workflow.officials_open_tasks(user)
+        # Any task of the official's departments: a decided one answers 409, a stranger's 404.
+        return workflow.officials_tasks(user)
 
-    @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer})
+    @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Approve", request_only=True, value={"decision": "approve", "comment": "材料齐全"}),
+        OpenApiExample("Return for correction", request_only=True,
+                       value={"decision": "return", "comment": "请补充租赁合同的盖章页。"}),
+        OpenApiExample("Reject", request_only=True, value={"decision": "reject", "comment": "不符合规划要求。"}),
+        OpenApiExample("The application after the decision", response_only=True,
+                       value={**APPLICATION_EXAMPLE, "status": "in_review"}),
+    ])
     @action(detail=True, methods=["post"], filterset_class=None)
     def decide(self, request, pk=None):
         """Approve, reject or return (for correction) one review task."""

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
+from portal.api.idempotency import IdempotentMixin
+from portal.api.pagination import CursorPagination
 from services import delivery
 from services.errors import IllegalTransition
 from services.models import DeliveryAttempt, Notification, WebhookEndpoint
@@ -120,23 +121,17 @@ class WebhookFilterSet(django_filters.FilterSet):
         fields = ["enterprise", "is_active"]
 
 
-class NotificationPagination(PageNumberPagination):
-    """Inboxes and delivery logs only grow: they are read a page at a time."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 # --- viewsets ----------------------------------------------------------------------------------
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's inbox, newest first; `?unread=true` for what is not read yet."""
 
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
-    pagination_class = NotificationPagination
+    pagination_class = CursorPagination
+    ordering = "-created_at"
+    ordering_fields = {"created_at": "created_at"}
 
     def get_queryset(self):
         if not self.request.user.is_authenticated:  # the schema generator asks without a user
@@ -165,6 +160,7 @@ def delivery_log_of(endpoint: WebhookEndpoint):
 
 
 class WebhookViewSet(
+    IdempotentMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -200,7 +196,7 @@ class WebhookViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: DeliverySerializer(many=True)}, filters=False)
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=NotificationPagination,
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=CursorPagination,
             serializer_class=DeliverySerializer)
     def deliveries(self, request, pk=None):
         """The delivery log: every event sent to this endpoint, newest first, with each attempt."""

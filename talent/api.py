@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
@@ -28,7 +29,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from services.api import ApplicationSerializer, with_details
+from portal.api.idempotency import IdempotentMixin
+from services.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
 from services.models import Application
 from services.workflow.core import today
 from talent.applications import Usage, apply_for_policy, with_usage
@@ -208,7 +210,17 @@ class TalentFilterSet(django_filters.FilterSet):
 # --- viewsets ----------------------------------------------------------------------------------
 
 
+POLICY_EXAMPLE = {
+    "code": "FC01", "title": "青年人才安居补贴", "benefit": "每月2000元，最长36个月",
+    "eligibility": {"rules": {"max_age": 35, "min_education": "master"},
+                    "conditions": ["Aged 35 or under", "Master's degree or higher"]},
+    "quota_remaining": 118, "id": 1, "benefit_kind": "housing", "amount": "2000.00", "annual_quota": 200,
+    "annual_budget": None, "budget_remaining": None, "opens_on": None, "closes_on": None, "service": "FC01",
+}
+
+
 @extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("The open policies", response_only=True, value=[POLICY_EXAMPLE])]),
     retrieve=extend_schema(parameters=[
         OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
                          description=_("The policy's code (e.g. FC01) or its id.")),
@@ -245,6 +257,7 @@ class TalentPolicyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TalentViewSet(
+    IdempotentMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -272,7 +285,12 @@ class TalentViewSet(
                              "eligible": verdict.eligible, "reasons": verdict.reasons})
         return Response(VerdictSerializer(verdicts, many=True).data)
 
-    @extend_schema(request=ApplySerializer, responses={201: ApplicationSerializer})
+    @extend_schema(request=ApplySerializer, responses={201: ApplicationSerializer}, examples=[
+        OpenApiExample("By the policy's code", request_only=True, value={"policy": "FC01"}),
+        OpenApiExample("The draft application", response_only=True, status_codes=["201"], value={
+            **DRAFT_EXAMPLE, "service": "FC01", "service_name": "青年人才安居补贴", "form": {"talent": 12},
+        }),
+    ])
     @action(detail=True, methods=["post"], filterset_class=None)
     def apply(self, request, pk=None):
         """A draft application for the policy; submit it with POST /applications/{id}/submit/."""

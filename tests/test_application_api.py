@@ -55,7 +55,7 @@ def test_design_walk_through_token_draft_upload_submit_status_events(world, cler
     assert status["tasks"] == [] and status["deferred"] == []
     assert status["dates_provisional"] is False
 
-    events = clerk_api.get(f"/api/v1/applications/{pk}/events/").json()
+    events = clerk_api.get(f"/api/v1/applications/{pk}/events/").json()["results"]
     assert [e["action"] for e in events] == [
         "application.created", "application.document_attached", "application.document_attached",
         "application.submitted",
@@ -64,9 +64,10 @@ def test_design_walk_through_token_draft_upload_submit_status_events(world, cler
     assert events[-1]["actor"] == "clerk"
 
     listing = clerk_api.get("/api/v1/applications/", {"status": "submitted", "service": "STD"}).json()
-    assert [a["id"] for a in listing] == [pk]
-    assert clerk_api.get("/api/v1/applications/", {"status": "draft"}).json() == []
-    assert [a["id"] for a in clerk_api.get("/api/v1/applications/", {"reference": created["reference"]}).json()] == [pk]
+    assert [a["id"] for a in listing["results"]] == [pk] and listing["next"] is None
+    assert clerk_api.get("/api/v1/applications/", {"status": "draft"}).json()["results"] == []
+    by_reference = clerk_api.get("/api/v1/applications/", {"reference": created["reference"]}).json()
+    assert [a["id"] for a in by_reference["results"]] == [pk]
 
 
 def test_deferred_submission_and_supply_over_the_api(world, draft, clerk_api):
@@ -94,10 +95,10 @@ def test_officials_decide_a_standard_application_through_their_task_queue(world,
     workflow.accept(zjw1, application.pk)
 
     window, fire = token_client("zjw1"), token_client("xfj1")
-    queue = window.get("/api/v1/tasks/").json()
+    queue = window.get("/api/v1/tasks/").json()["results"]
     assert [(t["reference"], t["name"]) for t in queue] == [(application.reference, "初审")]
-    assert fire.get("/api/v1/tasks/").json() == []  # the fire step waits for the first
-    assert clerk_api.get("/api/v1/tasks/").json() == []  # a clerk has no queue
+    assert fire.get("/api/v1/tasks/").json()["results"] == []  # the fire step waits for the first
+    assert clerk_api.get("/api/v1/tasks/").json()["results"] == []  # a clerk has no queue
     first = queue[0]["id"]
 
     # Another department's task is not there for this official, and a clerk has no tasks at all.
@@ -112,7 +113,7 @@ def test_officials_decide_a_standard_application_through_their_task_queue(world,
     again = window.post(f"/api/v1/tasks/{first}/decide/", {"decision": "approve"}, format="json")
     assert again.status_code == 409
 
-    second = fire.get("/api/v1/tasks/").json()
+    second = fire.get("/api/v1/tasks/").json()["results"]
     assert [t["name"] for t in second] == ["消防审查"]
     bad = fire.post(f"/api/v1/tasks/{second[0]['id']}/decide/", {"decision": "reject"}, format="json")
     assert bad.status_code == 400 and bad.json()["field"] == "comment"
@@ -201,8 +202,8 @@ def test_another_tenants_application_is_404_on_every_url(world, draft, make_user
         response = client.post(f"{base}/{action}/", data, format=fmt)
         assert response.status_code == 404, action
         assert response.json()["code"] == "not_found"
-    assert client.get("/api/v1/applications/").json() == []
-    assert client.get("/api/v1/applications/", {"reference": application.reference}).json() == []
+    assert client.get("/api/v1/applications/").json()["results"] == []
+    assert client.get("/api/v1/applications/", {"reference": application.reference}).json()["results"] == []
     application.refresh_from_db()
     assert application.state == "submitted" and application.deferred.get().supplied_at is None
 
@@ -212,7 +213,7 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_5_applications(world
         with CaptureQueriesContext(connection) as queries:
             response = clerk_api.get("/api/v1/applications/")
         assert response.status_code == 200
-        return len(queries), len(response.json())
+        return len(queries), len(response.json()["results"])
 
     first = draft("standard")
     workflow.submit(world["clerk"], first.pk)
@@ -234,11 +235,12 @@ def test_the_openapi_schema_describes_the_custom_actions(world, clerk_api):
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     submit = schema["paths"]["/api/v1/applications/{id}/submit/"]["post"]
-    assert "#/components/schemas/Submit'" in str(submit["requestBody"])
+    assert "#/components/schemas/SubmitRequest'" in str(submit["requestBody"])
     assert "#/components/schemas/Application'" in str(submit["responses"]["200"])
-    assert set(schema["components"]["schemas"]["Submit"]["properties"]) == {"deferred_materials", "commitment_accepted"}
+    assert set(schema["components"]["schemas"]["SubmitRequest"]["properties"]) == {"deferred_materials",
+                                                                                   "commitment_accepted"}
     decide = schema["paths"]["/api/v1/tasks/{id}/decide/"]["post"]
-    assert "#/components/schemas/Decide'" in str(decide["requestBody"])
+    assert "#/components/schemas/DecideRequest'" in str(decide["requestBody"])
     upload = schema["paths"]["/api/v1/applications/{id}/documents/"]["post"]
     assert list(upload["requestBody"]["content"]) == ["multipart/form-data", "application/x-www-form-urlencoded"]
     assert schema["components"]["schemas"]["Application"]["properties"]["due_date"]["format"] == "date"

@@ -1,13 +1,26 @@
-"""`POST /api/v1/auth/token/ {username, password}` → `{token, expiry}`."""
+"""API tokens (django-rest-knox: stored hashed, expiring after REST_KNOX["TOKEN_TTL"], revocable).
 
-from django.contrib.auth import authenticate
+- `POST /api/v1/auth/token/ {username, password}` → `{token, expiry}`; the token is shown once.
+- `GET /api/v1/auth/tokens/` → the caller's live tokens, by `token_key` (the token's first
+  characters), never the token itself.
+- `DELETE /api/v1/auth/tokens/{token_key}/` → revoke one of them (204).
+- `POST /api/v1/auth/logout/` → revoke the token of this request (204).
+
+Token creation has its own throttle scope ("token", per IP), stricter than the general limits.
+"""
+
+from django.contrib.auth import authenticate, logout
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox.models import AuthToken
-from rest_framework import serializers
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -16,21 +29,81 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`; it is shown only once."))
     expiry = serializers.DateTimeField(allow_null=True)
 
 
-@extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def obtain_token(request):
-    serializer = TokenRequestSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    user = authenticate(request, **serializer.validated_data)
-    if user is None or not user.is_active:
-        raise serializers.ValidationError(
-            {"password": [_("The user name or password is wrong.")]}
-        )
-    instance, token = AuthToken.objects.create(user)
-    return Response({"token": token, "expiry": instance.expiry})
+class TokenInfoSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text=_("Whether this request was made with this token."))
+
+    class Meta:
+        model = AuthToken
+        fields = ["token_key", "created", "expiry", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: AuthToken) -> bool:
+        current = self.context["request"].auth
+        return isinstance(current, AuthToken) and current.digest == token.digest
+
+
+@extend_schema(
+    request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[],
+    examples=[
+        OpenApiExample("Credentials", value={"username": "clerk1", "password": "xfg-demo-2026"}, request_only=True),
+        OpenApiExample("A new token", response_only=True, value={
+            "token": "1f0c4b0e9a7d3c2b5e8f6a1d4c7b9e2f3a5d8c1b4e7f0a2d5c8b1e4f7a0d3c6b",
+            "expiry": "2026-12-28T10:00:00+08:00",
+        }),
+    ],
+)
+class ObtainTokenView(APIView):
+    """Exchange a user name and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"password": [_("The user name or password is wrong.")]})
+        instance, token = AuthToken.objects.create(user)
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+obtain_token = ObtainTokenView.as_view()
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own tokens: list them, revoke one (e.g. a leaked one)."""
+
+    serializer_class = TokenInfoSerializer
+    lookup_field = "token_key"
+    lookup_value_regex = "[^/]+"
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[AuthToken]:
+        live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+        return AuthToken.objects.filter(live, user=self.request.user).order_by("-created", "digest")
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        """Revoke the token: any request made with it afterwards gets 401."""
+        tokens = self.get_queryset().filter(token_key=self.kwargs["token_key"])
+        if not tokens.exists():
+            raise Http404
+        tokens.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutView(APIView):
+    """Revoke the token this request was made with (a session is signed out instead)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,7 +4,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from enterprises.api import EnterpriseViewSet
-from portal.api.auth import obtain_token
+from portal.api.auth import LogoutView, TokenViewSet, obtain_token
+from portal.api.me import MeView
 from services.api import ApplicationViewSet, TaskViewSet
 from services.catalogue_api import ServiceItemViewSet
 from services.notifications_api import NotificationViewSet, WebhookViewSet
@@ -19,8 +20,11 @@ router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("auth/tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("me/", MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
 ]

@@ -38,6 +38,7 @@ from services.workflow.review import (
     is_decidable,
     may_extend,
     officials_open_tasks,
+    officials_tasks,
     refuse,
     request_correction,
     revoke,
@@ -48,7 +49,7 @@ __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS",
     "accept", "attach_document", "check_deferred", "complete", "create_application", "decide",
     "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "officials_open_tasks",
-    "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction",
+    "officials_tasks", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction",
     "resubmit", "revoke", "run_post_check", "sample_post_check", "sm3_digest", "submit",
     "supply_deferred", "suspend", "today", "withdraw",
 ]

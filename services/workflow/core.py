@@ -145,7 +145,8 @@ def check_file(file: Any) -> None:
     try:
         validate_upload(file)
     except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from None
+        # The errors themselves, not their text: the API answers a too-large file with 413.
+        raise ValidationError({"file": error.error_list}) from None
 
 
 def cancel_open_tasks(application: Application) -> None:

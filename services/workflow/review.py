@@ -267,11 +267,16 @@ def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
     return application
 
 
-def officials_open_tasks(official: Any) -> QuerySet[Task]:
-    """The queue of an official: open tasks of their departments, oldest due first."""
-    tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(
+def officials_tasks(official: Any) -> QuerySet[Task]:
+    """Every task of an official's departments (all of them for a superuser), oldest due first."""
+    tasks = Task.objects.select_related(
         "application", "application__service", "application__enterprise", "department"
     )
     if not official.is_superuser:
         tasks = tasks.filter(department__officials=official)
     return tasks.order_by("due_date", "id")
+
+
+def officials_open_tasks(official: Any) -> QuerySet[Task]:
+    """The queue of an official: open tasks of their departments, oldest due first."""
+    return officials_tasks(official).filter(status=Task.Status.OPEN)

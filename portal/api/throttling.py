@@ -1,0 +1,31 @@
+"""Request rate limits of the API: per user, per anonymous IP, and stricter named scopes.
+
+The rates are REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (set from API_THROTTLE_* variables) and
+are read at each request rather than once at import, so a changed setting takes effect at once
+(tests rely on that). A rate of None turns that limit off. A throttled request gets 429 with
+`Retry-After` (seconds) in the error shape, code `throttled`.
+
+Scopes: a view (or one action, through `@action(throttle_scope=...)`) names its scope in
+`throttle_scope`: "token" for token creation (counted per IP, as nobody is signed in yet) and
+"submissions" for submit/resubmit (counted per user).
+"""
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+
+
+class _CurrentRates:
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_CurrentRates, AnonRateThrottle):
+    """Callers without credentials, by IP address."""
+
+
+class UserThrottle(_CurrentRates, UserRateThrottle):
+    """Signed-in callers, by user (anonymous ones by IP, which AnonThrottle also counts)."""
+
+
+class ScopedThrottle(_CurrentRates, ScopedRateThrottle):
+    """The view's `throttle_scope`, if it has one, on top of the two above."""
