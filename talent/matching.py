@@ -59,7 +59,8 @@ def match_policy(policy: TalentPolicy, on) -> tuple[int, int, int]:
         select_sql, select_params = _sql(eligible.values("id", "enterprise_id"))
         cursor.execute(
             f"INSERT INTO {table} (policy_id, talent_id, enterprise_id, matched_on) "
-            f"SELECT %s, eligible.id, eligible.enterprise_id, %s FROM ({select_sql}) AS eligible "
+            # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.
+            f"SELECT %s, eligible.id, eligible.enterprise_id, %s FROM ({select_sql}) AS eligible WHERE true "
             f"ON CONFLICT (policy_id, talent_id) DO NOTHING",
             (policy.pk, on, *select_params),
         )
