@@ -1,0 +1,346 @@
+"""Who may do what with enterprise A's things, for every route under /api/v1/ and every method.
+
+The routes are read from the URL conf: a new endpoint, or a new method on an old one, has no
+row in EXPECTED and fails `test_every_route_has_expectations` until someone decides who may
+call it. Each cell of the matrix is its own test; a cell whose answer carries A's data to
+someone outside A fails whatever its status.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from enterprises.models import Enterprise, Membership
+from services import workflow
+from services.models import (
+    Department,
+    MaterialRequirement,
+    Notification,
+    ReviewStep,
+    ServiceItem,
+    WebhookEndpoint,
+)
+from tests.conftest import VALID_USCCS, id_number, licence_file
+
+API_PREFIX = "api/v1/"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+ROLES = ("anonymous", "clerk_a", "clerk_b", "admin_a", "official_responsible", "official_other", "superuser")
+MEMBERS_OF_A = {"clerk_a", "admin_a"}
+
+A_USCC = VALID_USCCS[0]
+A_NAME = "甲方测试科技有限公司"
+TALENT_NAME = "甲方人才欧阳明"
+WEBHOOK_URL = "https://hooks.a-enterprise.example/xfg"
+NOTE_SUBJECT = "甲方专属消息"
+
+
+# --- the routes, from the URL conf ---------------------------------------------------------------
+
+
+def api_routes() -> dict[str, tuple[str, ...]]:
+    """Every named route under /api/v1/ with the HTTP methods its view answers (HEAD/OPTIONS aside)."""
+    routes: dict[str, tuple[str, ...]] = {}
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and route.startswith(API_PREFIX) and "(?P<format>" not in route:
+                routes[entry.name] = methods_of(entry.callback)
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+def methods_of(callback) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return tuple(m for m in METHODS if m in actions)
+    view = callback.view_class if hasattr(callback, "view_class") else callback.cls
+    return tuple(m for m in METHODS if hasattr(view, m))
+
+
+ROUTES = api_routes()
+
+
+# --- the expected status of every cell -----------------------------------------------------------
+
+
+def cells(anonymous, clerk_a, clerk_b, admin_a, official_responsible, official_other, superuser) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, clerk_a, clerk_b, admin_a, official_responsible, official_other, superuser),
+                    strict=True))
+
+
+def everyone(status: int, anonymous: int = 401) -> dict[str, int]:
+    return cells(anonymous, status, status, status, status, status, status)
+
+
+def members_only(status: int, others: int = 404) -> dict[str, int]:
+    """A's clerk and admin get `status`; everyone else signed in `others`; anonymous 401."""
+    return cells(401, status, others, status, others, others, others)
+
+
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("api-root", "get"): everyone(200),
+    ("api-token", "post"): everyone(200, anonymous=200),
+    ("api-logout", "post"): everyone(204),
+    ("api-me", "get"): everyone(200),
+    # enterprises: anyone signed in may register one; only members see A
+    ("enterprise-list", "get"): everyone(200),
+    ("enterprise-list", "post"): everyone(201),
+    ("enterprise-detail", "get"): members_only(200),
+    # the catalogue and the policies are public
+    ("service-list", "get"): everyone(200, anonymous=200),
+    ("service-detail", "get"): everyone(200, anonymous=200),
+    ("policy-list", "get"): everyone(200, anonymous=200),
+    ("policy-detail", "get"): everyone(200, anonymous=200),
+    # applications: naming A in a body is a 400 for strangers, A's application a 404
+    ("application-list", "get"): everyone(200),
+    ("application-list", "post"): members_only(201, others=400),
+    ("application-detail", "get"): members_only(200),
+    ("application-documents", "post"): members_only(409),
+    ("application-submit", "post"): members_only(409),
+    ("application-resubmit", "post"): members_only(409),
+    ("application-withdraw", "post"): members_only(200),
+    ("application-supply", "post"): members_only(400),  # nothing of it was deferred
+    ("application-events", "get"): members_only(200),
+    # tasks: the responsible department's officials (and the superuser) decide
+    ("task-list", "get"): everyone(200),
+    ("task-decide", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    # talent of A
+    ("talent-list", "get"): everyone(200),
+    ("talent-list", "post"): members_only(201, others=400),
+    ("talent-detail", "get"): members_only(200),
+    ("talent-detail", "put"): members_only(200),
+    ("talent-detail", "patch"): members_only(200),
+    ("talent-verdicts", "get"): members_only(200),
+    ("talent-apply", "post"): members_only(201),
+    # the inbox is personal: the message is A's clerk's, not A's admin's
+    ("notification-list", "get"): everyone(200),
+    ("notification-detail", "get"): cells(401, 200, 404, 404, 404, 404, 404),
+    ("notification-read", "post"): cells(401, 200, 404, 404, 404, 404, 404),
+    # webhooks of A
+    ("webhook-list", "get"): everyone(200),
+    ("webhook-list", "post"): members_only(201, others=400),
+    ("webhook-detail", "get"): members_only(200),
+    ("webhook-detail", "delete"): members_only(204),
+    ("webhook-deliveries", "get"): members_only(200),
+    ("webhook-resend", "post"): members_only(202),
+    # tokens are personal too: the one in the world is A's clerk's
+    ("token-list", "get"): everyone(200),
+    ("token-detail", "delete"): cells(401, 204, 404, 404, 404, 404, 404),
+}
+
+
+def may_see_a(role: str, name: str) -> bool:
+    if role in MEMBERS_OF_A:
+        return True
+    if name.startswith("task-"):
+        return role in {"official_responsible", "superuser"}
+    # The responsible department's officials are told of the task in their own inbox.
+    return name == "notification-list" and role == "official_responsible"
+
+
+# --- one world: enterprise A with an application in review, talent, a webhook, a message ------
+
+
+def build_world(tmp_path) -> dict:
+    def user(username: str, **fields):
+        from portal.models import User
+
+        return User.objects.create_user(username=username, password="pw-Secret-123",
+                                        email=f"{username}@example.com", **fields)
+
+    def enterprise(owner, uscc: str, name: str) -> Enterprise:
+        firm = Enterprise(
+            uscc=uscc, name=name, status=Enterprise.Status.VERIFIED, created_by=owner, legal_representative="王五",
+            registered_address="北京市丰台区", street="huaxiang", industry="I", size="small", tech_tier="none",
+            founded_on=datetime.date(2020, 1, 1), registered_capital=Decimal("100"), contact_name="赵六",
+            contact_phone="010-12345678", contact_email="c@example.com",
+        )
+        firm.licence.save("licence.pdf", licence_file(), save=False)
+        firm.save()
+        Membership.objects.create(user=owner, enterprise=firm, role=Membership.Role.ADMIN)
+        return firm
+
+    admin_a, clerk_a, clerk_b, owner_b = user("alice"), user("bob"), user("charlie"), user("dora")
+    firm_a = enterprise(admin_a, A_USCC, A_NAME)
+    Membership.objects.create(user=clerk_a, enterprise=firm_a, role=Membership.Role.CLERK)
+    firm_b = enterprise(owner_b, VALID_USCCS[1], "乙方企业")
+    Membership.objects.create(user=clerk_b, enterprise=firm_b, role=Membership.Role.CLERK)
+
+    window = Department.objects.create(code="ZJW", name="区住建委")
+    market = Department.objects.create(code="SCJGJ", name="区市场监管局")
+    talent_office = Department.objects.create(code="RCJ", name="区人才工作局")
+    official_responsible = user("zjw1", is_staff=True)
+    window.officials.add(official_responsible)
+    official_other = user("scj1", is_staff=True)
+    market.officials.add(official_other)
+    superuser = user("root", is_staff=True, is_superuser=True)
+
+    service = ServiceItem.objects.create(
+        code="STD", name="事项STD", category="enterprise", lead_department=window, approval_mode="standard",
+        statutory_days=20, promised_days=10, commitment_text="本单位承诺所填信息真实有效。",
+    )
+    service.departments.set([window])
+    MaterialRequirement.objects.create(service=service, code="form", name="申请表", required=True, essential=True)
+    ReviewStep.objects.create(service=service, order=1, name="初审", department=window)
+    application = workflow.create_application(clerk_a, firm_a, service)
+    workflow.attach_document(clerk_a, application.pk, "form", licence_file("form.pdf"))
+    workflow.submit(clerk_a, application.pk)
+    application = workflow.accept(official_responsible, application.pk)
+    task = application.tasks.get(status="open")
+
+    from talent.models import Talent, TalentPolicy
+
+    policy_service = ServiceItem.objects.create(
+        code="FC01", name="政策FC01", category="talent", lead_department=talent_office, approval_mode="standard",
+        statutory_days=20, promised_days=10, commitment_text="本单位承诺所填信息真实有效。",
+    )
+    policy_service.departments.set([talent_office])
+    TalentPolicy.objects.create(service=policy_service, benefit_kind="cash", amount=Decimal("10000"), rules={})
+    talent = Talent.objects.create(
+        enterprise=firm_a, name=TALENT_NAME, id_number=id_number(datetime.date(1990, 5, 20)), education="master",
+        tier="C", started_on=datetime.date(2024, 1, 1), returnee=False,
+    )
+
+    webhook = WebhookEndpoint.objects.create(enterprise=firm_a, url=WEBHOOK_URL, events=["application.status_changed"],
+                                             secret="s" * 32, created_by=clerk_a)
+    delivery = Notification.objects.create(endpoint=webhook, channel=Notification.Channel.WEBHOOK,
+                                           kind="application.status_changed", subject=NOTE_SUBJECT, body=application.reference,
+                                           status=Notification.Status.TEMPORARY_FAILURE, idempotency_key="matrix-delivery")
+    message = Notification.objects.create(recipient=clerk_a, channel=Notification.Channel.INBOX,
+                                          kind="application.status_changed", subject=NOTE_SUBJECT, body=application.reference,
+                                          idempotency_key="matrix-message")
+    token, _ = AuthToken.objects.create(clerk_a)
+
+    users = {"clerk_a": clerk_a, "clerk_b": clerk_b, "admin_a": admin_a, "official_responsible": official_responsible,
+             "official_other": official_other, "superuser": superuser}
+    return {
+        "users": users, "firm_a": firm_a, "application": application, "task": task, "talent": talent,
+        "webhook": webhook, "delivery": delivery, "message": message, "token_key": token.token_key,
+        "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key],
+    }
+
+
+@pytest.fixture(scope="module")
+def world_of_a(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once per module (and per worker); every cell runs in a savepoint rolled back after it."""
+    private = tmp_path_factory.mktemp("private")
+    with django_db_blocker.unblock(), override_settings(
+        PRIVATE_MEDIA_ROOT=private, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world(private)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def url_of(name: str, world: dict) -> str:
+    kwargs = {
+        "enterprise-detail": {"pk": world["firm_a"].pk},
+        "service-detail": {"code": "STD"},
+        "policy-detail": {"code": "FC01"},
+        "task-decide": {"pk": world["task"].pk},
+        "notification-detail": {"pk": world["message"].pk},
+        "notification-read": {"pk": world["message"].pk},
+        "token-detail": {"token_key": world["token_key"]},
+        "webhook-resend": {"pk": world["webhook"].pk, "notification_id": world["delivery"].pk},
+    }.get(name)
+    if kwargs is None and name.endswith("-list") is False and "-" in name:
+        resource = name.split("-")[0]
+        owner = {"application": "application", "talent": "talent", "webhook": "webhook"}.get(resource)
+        if owner:
+            kwargs = {"pk": world[owner].pk}
+    return reverse(name, kwargs=kwargs or {})
+
+
+def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
+    """A valid request body for the route, and its format."""
+    firm = world["firm_a"].pk
+    bodies = {
+        ("api-token", "post"): ({"username": "bob", "password": "pw-Secret-123"}, "json"),
+        ("enterprise-list", "post"): ({
+            "name": "新注册企业", "uscc": VALID_USCCS[2], "legal_representative": "王五",
+            "registered_address": "北京市丰台区南四环西路188号", "street": "huaxiang", "industry": "I",
+            "size": "small", "tech_tier": "none", "founded_on": "2020-01-15", "registered_capital": "500.00",
+            "contact_name": "赵六", "contact_phone": "010-12345678", "contact_email": "contact@example.com",
+            "licence": licence_file(),
+        }, "multipart"),
+        ("application-list", "post"): ({"service": "STD", "enterprise": firm}, "json"),
+        ("application-documents", "post"): ({"material": "form", "file": licence_file("form.pdf")}, "multipart"),
+        ("application-supply", "post"): ({"material": "form", "file": licence_file("form.pdf")}, "multipart"),
+        ("application-withdraw", "post"): ({"reason": "不再需要"}, "json"),
+        ("task-decide", "post"): ({"decision": "approve", "comment": "材料齐全"}, "json"),
+        ("talent-list", "post"): ({
+            "enterprise": firm, "name": "新入职人才", "id_number": id_number(datetime.date(1992, 3, 4), "005"),
+            "education": "master", "tier": "C", "started_on": "2024-01-01", "returnee": False,
+        }, "json"),
+        ("talent-detail", "put"): ({
+            "enterprise": firm, "name": TALENT_NAME, "education": "doctorate", "tier": "C", "started_on": "2024-01-01",
+            "returnee": False,
+        }, "json"),
+        ("talent-detail", "patch"): ({"education": "doctorate"}, "json"),
+        ("talent-apply", "post"): ({"policy": "FC01"}, "json"),
+        ("webhook-list", "post"): ({
+            "enterprise": firm, "url": "https://hooks.new.example/xfg", "events": ["application.status_changed"],
+            "secret": "t" * 32,
+        }, "json"),
+    }
+    return bodies.get((name, method), ({}, "json"))
+
+
+CELLS = [(name, method, role) for name, methods in sorted(ROUTES.items()) for method in methods for role in ROLES]
+
+
+def test_every_route_has_expectations():
+    missing = [f"{name} {method.upper()}" for name, methods in sorted(ROUTES.items()) for method in methods
+               if (name, method) not in EXPECTED]
+    assert not missing, f"routes with no row in the authorization matrix: {', '.join(missing)}"
+    stale = [f"{name} {method.upper()}" for name, method in EXPECTED if method not in ROUTES.get(name, ())]
+    assert not stale, f"rows in the authorization matrix for routes that no longer exist: {', '.join(stale)}"
+
+
+def test_the_matrix_covers_the_whole_api():
+    assert {"application-list", "task-decide", "webhook-resend", "token-detail", "api-me"} <= set(ROUTES)
+
+
+@pytest.fixture
+def settings_for_cells(settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role"), CELLS, ids=[f"{n}-{m}-{r}" for n, m, r in CELLS])
+def test_cell(world_of_a, settings_for_cells, name, method, role):
+    expected = EXPECTED.get((name, method))
+    if expected is None:
+        pytest.fail(f"{name} {method.upper()} has no row in the authorization matrix")
+    client = APIClient()
+    if role != "anonymous":
+        client.force_authenticate(world_of_a["users"][role])
+    data, fmt = body_of(name, method, world_of_a)
+    url = url_of(name, world_of_a)
+    response = getattr(client, method)(url, data, format=fmt) if method != "get" else client.get(url)
+
+    assert response.status_code == expected[role], (
+        f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected[role]}: "
+        f"{response.content[:500]!r}"
+    )
+    if role == "clerk_b" or (role != "anonymous" and not may_see_a(role, name)):
+        assert response.status_code != 403, f"{method.upper()} {url} as {role} reveals that A's object exists"
+    if not may_see_a(role, name):
+        content = response.content.decode("utf-8", errors="replace")
+        leaked = [secret for secret in world_of_a["secrets"] if secret in content]
+        assert not leaked, f"{method.upper()} {url} as {role} shows A's data {leaked}: {content[:500]}"

@@ -1,0 +1,233 @@
+"""Every list of the API costs the same number of queries for one row as for a full page of 50."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from enterprises.models import Membership
+from services import workflow
+from services.models import (
+    DeliveryAttempt,
+    MaterialRequirement,
+    Notification,
+    ReviewStep,
+    ServiceItem,
+    Task,
+    WebhookEndpoint,
+)
+from tests.conftest import id_number, licence_file
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 1, 50
+
+
+def queries_for(client: APIClient, url: str) -> tuple[int, list[str], dict]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(captured), [query["sql"] for query in captured.captured_queries], response.json()
+
+
+def rows(body) -> list:
+    return body["results"] if isinstance(body, dict) and "results" in body else body
+
+
+def assert_flat(client: APIClient, url: str, add_rows) -> None:
+    """`add_rows(n)` brings the list to n rows; the queries must not grow with them."""
+    add_rows(FEW)
+    few, few_sql, body = queries_for(client, url)
+    assert len(rows(body)) == FEW
+    add_rows(MANY - FEW)
+    many, many_sql, body = queries_for(client, url)
+    assert len(rows(body)) == MANY
+    assert few == many, (
+        f"GET {url}: {few} queries for {FEW} row, {many} for {MANY}.\n"
+        f"--- {FEW} row:\n" + "\n".join(few_sql) + f"\n--- {MANY} rows:\n" + "\n".join(many_sql)
+    )
+
+
+@pytest.fixture
+def clerk_api(world) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(world["clerk"])
+    return client
+
+
+def counter():
+    count = iter(range(1, 10_000))
+    return lambda: next(count)
+
+
+# --- the catalogue and the policies, which anyone may read -----------------------------------
+
+
+def test_the_catalogue_lists_fifty_items_in_as_many_queries_as_one(world, api):
+    ServiceItem.objects.exclude(code="STD").delete()
+    ServiceItem.objects.filter(code="STD").update(is_active=False)
+    window, fire = world["departments"]["ZJW"], world["departments"]["XFJ"]
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            number = serial()
+            service = ServiceItem.objects.create(
+                code=f"Q{number:03d}", name=f"事项{number}", category="enterprise", lead_department=window,
+                approval_mode="standard", statutory_days=20, promised_days=10, commitment_text="承诺。",
+            )
+            service.departments.set([window, fire])
+            MaterialRequirement.objects.create(service=service, code="form", name="申请表", required=True)
+            ReviewStep.objects.create(service=service, order=1, name="初审", department=window)
+
+    assert_flat(api, "/api/v1/services/", add)
+
+
+def test_the_policies_list_fifty_policies_in_as_many_queries_as_one(make_policy, api):
+    serial = counter()
+    assert_flat(api, "/api/v1/policies/", lambda n: [make_policy(f"FC{serial():02d}", annual_quota=10)
+                                                    for _ in range(n)])
+
+
+# --- an enterprise's own lists -----------------------------------------------------------------
+
+
+def test_a_clerk_of_fifty_enterprises_lists_them_in_as_many_queries_as_one(world, clerk_api, make_enterprise):
+    from enterprises.models import Enterprise
+
+    Enterprise.objects.exclude(pk=world["enterprise"].pk).delete()
+    Membership.objects.filter(enterprise=world["enterprise"]).delete()
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            make_enterprise(world["clerk"], uscc=f"9111000000{serial():08d}")
+
+    assert_flat(clerk_api, "/api/v1/enterprises/", add)
+
+
+def test_fifty_talent_are_listed_in_as_many_queries_as_one(world, clerk_api, make_talent):
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            number = serial()
+            make_talent(world["enterprise"], name=f"人才{number:02d}",
+                        id_number=id_number(datetime.date(1990, 1, 1) + datetime.timedelta(days=number)))
+
+    assert_flat(clerk_api, "/api/v1/talents/", add)
+
+
+def test_fifty_applications_are_listed_in_as_many_queries_as_one(world, clerk_api):
+    def add(n):
+        for _ in range(n):
+            application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
+            Task.objects.create(application=application, department=world["departments"]["ZJW"], name="初审",
+                                status=Task.Status.OPEN, due_date=datetime.date(2026, 12, 1))
+            Task.objects.create(application=application, department=world["departments"]["XFJ"], name="消防审查",
+                                status=Task.Status.OPEN, due_date=datetime.date(2026, 12, 2), order=2)
+
+    assert_flat(clerk_api, "/api/v1/applications/", add)
+
+
+def test_an_officials_queue_of_fifty_tasks_costs_as_many_queries_as_one(world):
+    official = APIClient()
+    official.force_authenticate(world["officials"]["zjw1"])
+    services = [world["standard"], world["deferred"], world["parallel"]]
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            application = workflow.create_application(world["clerk"], world["enterprise"],
+                                                      services[serial() % len(services)])
+            Task.objects.create(application=application, department=world["departments"]["ZJW"], name="初审",
+                                status=Task.Status.OPEN, due_date=datetime.date(2026, 12, 1))
+
+    assert_flat(official, "/api/v1/tasks/", add)
+
+
+def test_the_timeline_of_fifty_events_costs_as_many_queries_as_one(world, clerk_api, make_user):
+    application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
+    colleagues = [world["clerk"]]
+    for index in range(3):
+        colleague = make_user(f"colleague{index}")
+        Membership.objects.create(user=colleague, enterprise=world["enterprise"], role=Membership.Role.CLERK)
+        colleagues.append(colleague)
+    serial = counter()
+
+    def add(n):
+        # The draft's creation is the first event; every attachment by a colleague is one more.
+        for _ in range(n if serial() > 1 else n - 1):
+            number = serial()
+            workflow.attach_document(colleagues[number % len(colleagues)], application.pk, "form",
+                                     licence_file(f"form{number}.pdf"))
+
+    assert_flat(clerk_api, f"/api/v1/applications/{application.pk}/events/", add)
+
+
+# --- the inbox, the webhooks, the tokens ------------------------------------------------------
+
+
+def test_an_inbox_of_fifty_messages_costs_as_many_queries_as_one(world, clerk_api):
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            number = serial()
+            Notification.objects.create(recipient=world["clerk"], channel=Notification.Channel.INBOX,
+                                        kind="application.status_changed", subject=f"消息{number}", body="正文",
+                                        idempotency_key=f"inbox-{number}")
+
+    assert_flat(clerk_api, "/api/v1/notifications/", add)
+
+
+def test_fifty_webhooks_are_listed_in_as_many_queries_as_one(world, clerk_api):
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            WebhookEndpoint.objects.create(enterprise=world["enterprise"], url=f"https://hooks.example/{serial()}",
+                                           events=["application.status_changed"], secret="s" * 32,
+                                           created_by=world["clerk"])
+
+    assert_flat(clerk_api, "/api/v1/webhooks/", add)
+
+
+def test_a_delivery_log_of_fifty_events_costs_as_many_queries_as_one(world, clerk_api):
+    endpoint = WebhookEndpoint.objects.create(enterprise=world["enterprise"], url="https://hooks.example/log",
+                                              events=["application.status_changed"], secret="s" * 32)
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            number = serial()
+            delivery = Notification.objects.create(
+                endpoint=endpoint, channel=Notification.Channel.WEBHOOK, kind="application.status_changed",
+                subject="", body="{}", status=Notification.Status.TEMPORARY_FAILURE, attempts=2,
+                idempotency_key=f"hook-{number}",
+            )
+            for attempt in (1, 2):
+                DeliveryAttempt.objects.create(notification=delivery, number=attempt, outcome=Notification.Status.TEMPORARY_FAILURE,
+                                               status_code=503, latency_ms=120)
+
+    assert_flat(clerk_api, f"/api/v1/webhooks/{endpoint.pk}/deliveries/", add)
+
+
+def test_fifty_tokens_are_listed_in_as_many_queries_as_one(world, clerk_api):
+    assert_flat(clerk_api, "/api/v1/auth/tokens/", lambda n: [AuthToken.objects.create(world["clerk"])
+                                                              for _ in range(n)])
+
+
+def test_the_lists_here_are_every_list_of_the_api():
+    from tests.test_api_authorization_matrix import ROUTES
+
+    lists = {name for name, methods in ROUTES.items() if "get" in methods and name.endswith(("-list", "-events",
+                                                                                           "-deliveries"))}
+    assert lists == {
+        "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
+        "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
+    }, "a list endpoint has no query-count test here"
+
