@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from enterprises.models import Membership
@@ -46,17 +47,14 @@ def _sql(queryset) -> tuple[str, tuple]:
 
 def match_policy(policy: TalentPolicy, on) -> tuple[int, int, int]:
     """Record the matches of one policy; returns (new, lapsed, revived)."""
-    eligible = Talent.objects.filter(eligible_talent(policy, on))
-    eligible_ids_sql, eligible_params = _sql(eligible.values("id"))
+    # No ORDER BY: the model's default ordering would sort every subquery for nothing.
+    eligible = Talent.objects.filter(eligible_talent(policy, on)).order_by()
+    still_eligible = Exists(eligible.filter(pk=OuterRef("talent_id")))
+    matches = PolicyMatch.objects.filter(policy=policy)
+    revived = matches.filter(lapsed_on__isnull=False).filter(still_eligible).update(lapsed_on=None)
     table = PolicyMatch._meta.db_table
+    select_sql, select_params = _sql(eligible.values("id", "enterprise_id"))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET lapsed_on = NULL WHERE policy_id = %s AND lapsed_on IS NOT NULL "
-            f"AND talent_id IN ({eligible_ids_sql})",
-            (policy.pk, *eligible_params),
-        )
-        revived = cursor.rowcount
-        select_sql, select_params = _sql(eligible.values("id", "enterprise_id"))
         cursor.execute(
             f"INSERT INTO {table} (policy_id, talent_id, enterprise_id, matched_on) "
             # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.
@@ -65,12 +63,8 @@ def match_policy(policy: TalentPolicy, on) -> tuple[int, int, int]:
             (policy.pk, on, *select_params),
         )
         new = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} SET lapsed_on = %s WHERE policy_id = %s AND lapsed_on IS NULL "
-            f"AND talent_id NOT IN ({eligible_ids_sql})",
-            (on, policy.pk, *eligible_params),
-        )
-        lapsed = cursor.rowcount
+    # NOT EXISTS plans as an anti-join; NOT IN could rescan the subquery for every match.
+    lapsed = matches.filter(lapsed_on__isnull=True).exclude(still_eligible).update(lapsed_on=on)
     return new, lapsed, revived
 
 
