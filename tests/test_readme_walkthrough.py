@@ -1,0 +1,131 @@
+"""The README's API walk-through, executed: its ```sh block runs with bash against a live server.
+
+The block is split at its numbered comments (`# 1. …`); each step runs in order in one `bash -e`
+script (the variables carry over), with `curl` wrapped to time out and to report each HTTP status
+on stderr. Then every step's statuses and JSON are checked, and the database's state.
+"""
+
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from enterprises.models import Enterprise
+from services.models import Application
+from tests.conftest import PDF
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+README_BASE_URL = "http://127.0.0.1:8000"
+STEP = re.compile(r"^# (\d+)\. ", re.MULTILINE)
+CURL_WRAPPER = (
+    "curl() { command curl --connect-timeout 5 --max-time 30 "
+    "-w '%{stderr}@@http %{http_code}\\n' \"$@\"; }\n"
+)
+
+
+def walkthrough_block() -> str:
+    """The ```sh block of the API section that starts the walk-through (with /auth/token/)."""
+    api_section = README.read_text(encoding="utf-8").split("\n## API\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```sh\n(.*?)^```$", api_section, re.MULTILINE | re.DOTALL)
+    walkthroughs = [block for block in blocks if "/auth/token/" in block]
+    assert len(walkthroughs) == 1, "the API section must hold exactly one curl walk-through"
+    return walkthroughs[0]
+
+
+def split_steps(block: str) -> tuple[str, dict[int, str]]:
+    """The preamble (helpers, the base URL) and the numbered steps."""
+    starts = list(STEP.finditer(block))
+    assert starts, "the walk-through's steps are numbered comments: # 1. …"
+    steps = {}
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        steps[int(match.group(1))] = block[match.start(): following.start() if following else len(block)]
+    assert list(steps) == list(range(1, len(steps) + 1)), "steps are numbered 1, 2, 3, …"
+    return block[: starts[0].start()], steps
+
+
+def run_walkthrough(base_url: str, cwd: Path) -> tuple[dict[int, str], dict[int, list[int]]]:
+    """Run every step; per step, what it printed and the HTTP statuses its requests got."""
+    preamble, steps = split_steps(walkthrough_block())
+    assert README_BASE_URL in preamble, "the walk-through starts from http://127.0.0.1:8000"
+    script = preamble.replace(README_BASE_URL, base_url) + CURL_WRAPPER
+    for number, step in steps.items():
+        assert README_BASE_URL not in step.replace(README_BASE_URL, base_url)
+        script += f"printf '\\n@@step {number}\\n'; printf '@@step {number}\\n' >&2\n{step}\n"
+    done = subprocess.run(
+        ["bash", "-e", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"the walk-through failed:\n{done.stdout}\n{done.stderr}"
+
+    printed = {int(n): text.strip() for n, text in re.findall(r"@@step (\d+)\n(.*?)(?=\n@@step |\Z)",
+                                                                   done.stdout, re.DOTALL)}
+    statuses: dict[int, list[int]] = {}
+    current = 0
+    for line in done.stderr.splitlines():
+        if line.startswith("@@step "):
+            current = int(line.split()[1])
+            statuses[current] = []
+        elif line.startswith("@@http "):
+            statuses[current].append(int(line.split()[1]))
+    assert sorted(printed) == sorted(steps) == sorted(statuses), (done.stdout, done.stderr)
+    return printed, statuses
+
+
+def json_objects(text: str) -> list:
+    """The JSON documents a step printed one after the other (curl adds no newline)."""
+    decoder, found, position = json.JSONDecoder(), [], 0
+    while position < len(text):
+        if text[position].isspace():
+            position += 1
+            continue
+        document, position = decoder.raw_decode(text, position)
+        found.append(document)
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
+    call_command("seed_demo", stdout=io.StringIO())
+    for name in ["licence", "application-form", "business-licence", "audit-report", "ip-evidence"]:
+        (tmp_path / f"{name}.pdf").write_bytes(PDF)
+
+    printed, statuses = run_walkthrough(live_server.url, tmp_path)
+
+    # 1. The token: captured into $TOKEN, nothing printed.
+    assert statuses[1] == [200] and printed[1] == ""
+    # 2. The registration: pending, awaiting an official.
+    assert statuses[2] == [201]
+    [registered] = json_objects(printed[2])
+    assert registered["status"] == "pending" and registered["uscc"] == "91110106MA01FTCC3R"
+    assert Enterprise.objects.get(uscc="91110106MA01FTCC3R").status == Enterprise.Status.PENDING
+    # 3. /me/ gives the demo's verified enterprise.
+    assert statuses[3] == [200]
+    # 4. The draft.
+    assert statuses[4] == [201]
+    application = Application.objects.get()
+    assert application.service.code == "FT-KX-0002"
+    assert application.enterprise.name == "北京丰泽智能科技有限公司"
+    # 5. One document per required material.
+    assert statuses[5] == [201] * 4
+    uploaded = json_objects(printed[5])
+    assert [document["material"] for document in uploaded] == [
+        "application-form", "business-licence", "audit-report", "ip-evidence",
+    ]
+    # 6. Submitted.
+    assert statuses[6] == [200]
+    [submitted] = json_objects(printed[6])
+    assert submitted["id"] == application.pk and submitted["status"] == "submitted"
+    # 7. The status, then the timeline.
+    assert statuses[7] == [200, 200]
+    status_line, events_json = printed[7].split("\n", 1)
+    assert status_line == "submitted"
+    [events] = json_objects(events_json)
+    assert [event["action"] for event in events["results"]] == [
+        "application.created", *["application.document_attached"] * 4, "application.submitted",
+    ]
+    application.refresh_from_db()
+    assert application.state == "submitted"
+    assert application.documents.count() == 4
