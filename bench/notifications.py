@@ -1,6 +1,6 @@
 """Benchmark: fan-out of inbox + e-mail notifications through a real Celery worker, against a no-op task.
 
-    /work/main/.venv/bin/python bench/notifications.py [--count 10000]
+    .venv/bin/python bench/notifications.py [--count 10000]
 
 Both rates are measured in the same run, on the same Redis broker, the same worker (prefork, two
 processes, queues email and periodic) and the same queue, so their ratio says how much of the

@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from services import admin_applications, admin_calendar, admin_catalogue  # noqa: F401 - register their admin classes
+from services.delivery import FAILED
 from services.delivery import resend as resend_notification
 from services.models import (
     AuditEvent,
@@ -55,10 +56,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 Status = Notification.Status
 Channel = Notification.Channel
 
-# Failed for good: no retry is coming (the same rule as services.delivery.failures_since).
-FAILED = Q(status__in=[Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE]) | Q(
-    status=Status.TEMPORARY_FAILURE, next_attempt_at__isnull=True
-)
 DELIVERY_STATES: dict[str, Q] = {
     "1": FAILED,
     "retrying": Q(status=Status.TEMPORARY_FAILURE, next_attempt_at__isnull=False),

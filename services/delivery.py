@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
@@ -33,7 +33,10 @@ Status = Notification.Status
 Channel = Notification.Channel
 
 QUEUES = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.WEBHOOK: "webhooks"}
-FINAL = [Status.SENT, Status.DELIVERED, Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE]
+# Failed for good: no retry is coming. The admin's "failed" list and the daily digest use this.
+FAILED = Q(status__in=[Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE]) | Q(
+    status=Status.TEMPORARY_FAILURE, next_attempt_at__isnull=True
+)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -127,7 +130,7 @@ def deliver(notification_id: int) -> str:
     if notification.status == Status.SENDING:  # claimed back from a worker that died mid-send
         DeliveryAttempt.objects.create(notification=notification, number=notification.attempts,
                                        outcome=Status.TECHNICAL_FAILURE, error="the worker was lost during delivery")
-    notification.refresh_from_db()
+    notification.refresh_from_db(fields=["status", "attempts", "sending_since"])
 
     started = time.monotonic()
     status_code, error = None, ""
@@ -206,15 +209,8 @@ def resend(actor: Any, notification: Notification) -> Notification:
 
 def failures_since(since: datetime.datetime) -> dict[str, int]:
     """Failed deliveries since `since`, by channel: for the daily digest to admins."""
-    failed = Notification.objects.filter(
-        Q(status__in=[Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE])
-        | Q(status=Status.TEMPORARY_FAILURE, next_attempt_at__isnull=True),
-        created_at__gte=since,
-    )
-    counts: dict[str, int] = {}
-    for channel in failed.values_list("channel", flat=True):
-        counts[channel] = counts.get(channel, 0) + 1
-    return counts
+    failed = Notification.objects.filter(FAILED, created_at__gte=since)
+    return dict(failed.values_list("channel").annotate(n=Count("id")).order_by())
 
 
 def send_failure_digest() -> int:
