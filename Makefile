@@ -9,6 +9,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xianfenggang
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
+# `make serve` runs on one machine: webhook receivers of a local demo listen on 127.0.0.1.
+# Production keeps the default (false): no webhook to loopback or private addresses.
+SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES ?= true
 
 # The embedded default: no external service at all.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
@@ -55,7 +58,8 @@ serve: install messages
 	$(SERVICES) $(PY) manage.py migrate --noinput
 	$(SERVICES) $(PY) manage.py seed_demo
 	$(SERVICES) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(SERVICES) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+	$(SERVICES) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) \
+		WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(VENV)/bin/honcho start -f Procfile
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

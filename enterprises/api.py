@@ -1,7 +1,7 @@
 """REST resource: enterprises. Serializer and viewset; the rules live in registration.py."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,6 +15,10 @@ REGISTRATION_EXAMPLE = {
     "registered_address": "北京市丰台区南四环西路188号", "street": "huaxiang", "industry": "I", "size": "small",
     "tech_tier": "none", "founded_on": "2021-03-01", "registered_capital": "100.00", "contact_name": "赵六",
     "contact_phone": "010-12345678", "contact_email": "contact@example.com",
+}
+ENTERPRISE_EXAMPLE = {
+    "id": 3, **REGISTRATION_EXAMPLE, "status": "verified", "status_reason": "", "on_credit_list": False,
+    "created_at": "2026-11-30T09:00:00+08:00",
 }
 
 
@@ -34,6 +38,12 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return enterprise.on_credit_list()
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("The caller's enterprises", response_only=True,
+                                                value=ENTERPRISE_EXAMPLE)]),
+    retrieve=extend_schema(examples=[OpenApiExample("A verified enterprise", response_only=True,
+                                                    value=ENTERPRISE_EXAMPLE)]),
+)
 class EnterpriseViewSet(
     IdempotentMixin,
     mixins.CreateModelMixin,
@@ -52,10 +62,8 @@ class EnterpriseViewSet(
     @extend_schema(examples=[
         OpenApiExample("A registration (multipart, with the licence file)", request_only=True,
                        value={**REGISTRATION_EXAMPLE, "licence": "licence.pdf"}),
-        OpenApiExample("Registered, pending verification", response_only=True, status_codes=["201"], value={
-            "id": 3, **REGISTRATION_EXAMPLE, "status": "pending", "status_reason": "", "on_credit_list": False,
-            "created_at": "2026-11-30T09:00:00+08:00",
-        }),
+        OpenApiExample("Registered, pending verification", response_only=True, status_codes=["201"],
+                       value={**ENTERPRISE_EXAMPLE, "status": "pending"}),
     ])
     def create(self, request, *args, **kwargs):
         """Register an enterprise: it is pending until an official verifies it."""

@@ -193,7 +193,8 @@ CELERY_BEAT_SCHEDULE = {
 # timers and sweeps have their own. `make serve` runs a worker on all of them.
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
 CELERY_TASK_ROUTES = {
-    "services.deliver_notification": {"queue": "email"},  # enqueue() names the channel's queue
+    "services.deliver_notifications": {"queue": "email"},  # enqueue() names the channel's queue
+    "services.deliver_notification": {"queue": "email"},
     "services.timers.*": {"queue": "periodic"},
     "services.sweep_notifications": {"queue": "periodic"},
     "talent.*": {"queue": "periodic"},
@@ -214,6 +215,15 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 NOTIFICATION_RETRY_BASE = env.int("NOTIFICATION_RETRY_BASE", default=30)  # seconds; doubles each try
 NOTIFICATION_SWEEP_AFTER = env.int("NOTIFICATION_SWEEP_AFTER", default=60)  # seconds in `created`
 NOTIFICATION_STUCK_AFTER = env.int("NOTIFICATION_STUCK_AFTER", default=300)  # seconds in `sending`
+# A row queued this long ago and still not sent is queued again (the broker lost the task).
+NOTIFICATION_REQUEUE_AFTER = env.int("NOTIFICATION_REQUEUE_AFTER", default=900)
+# Messages one delivery task sends, per channel: e-mails share one SMTP connection; a webhook
+# receiver may hang until its timeout, so each event has a task of its own.
+NOTIFICATION_BATCH_SIZES = {"email": env.int("NOTIFICATION_EMAIL_BATCH", default=50),
+                            "sms": env.int("NOTIFICATION_SMS_BATCH", default=20), "webhook": 1}
+# A batch stops starting new sends after this many seconds (well inside the task's soft time
+# limit) and gives the rest back to the queue.
+NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=30)
 SMS_BACKEND = env.str("SMS_BACKEND", default="services.sms.LoggingBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -131,6 +131,10 @@ class QueueTaskSerializer(TaskSerializer):
         read_only_fields = fields
 
 
+class CheckDeferredSerializer(serializers.Serializer):
+    material = serializers.CharField(label=_("material code"))
+
+
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
     comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
@@ -209,6 +213,33 @@ APPLICATION_EXAMPLE = {
 }
 DRAFT_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "draft", "due_date": None, "received_on": None,
                  "acceptance_due": None}
+DEPARTMENT_EXAMPLE = {"code": "ZJW", "name": "区住建委",
+                      "name_en": "District Housing and Urban-Rural Development Commission"}
+TASK_EXAMPLE = {"id": 57, "department": DEPARTMENT_EXAMPLE, "name": "规划方案审查（牵头）", "status": "open",
+                "due_date": "2026-12-14", "order": 1, "comment": "", "decided_at": None}
+IN_REVIEW_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "in_review", "due_date": "2026-12-14",
+                     "accepted_on": "2026-12-01", "decision_due": "2026-12-14", "statutory_due": "2026-12-29",
+                     "tasks": [{**TASK_EXAMPLE, "status": "approved", "comment": "材料齐全",
+                                "decided_at": "2026-12-02T10:30:00+08:00"}]}
+ACCEPTED_EXAMPLE = {**IN_REVIEW_EXAMPLE, "status": "accepted", "tasks": [TASK_EXAMPLE]}
+DEFERRED_EXAMPLE = {"material": "security-assessment", "due_date": "2026-12-14", "supplied": False,
+                    "due_provisional": False, "supplied_at": None, "checked_at": None}
+SUPPLIED_EXAMPLE = {**DEFERRED_EXAMPLE, "supplied": True, "supplied_at": "2026-12-05T14:00:00+08:00"}
+PENDING_DOCUMENTS_EXAMPLE = {
+    **IN_REVIEW_EXAMPLE, "service": "FT-ZW-0003", "service_name": "公共数据有条件开放申请", "form": {},
+    "status": "approved_pending_documents", "decided_on": "2026-12-03", "deferred": [SUPPLIED_EXAMPLE],
+}
+CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
+                   "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
+DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
+                    "uploaded_at": "2026-11-30T09:20:00+08:00"}
+EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "from_state": "submitted",
+                 "to_state": "accepted", "reason": "", "actor": "official_zjw"}
+QUEUE_TASK_EXAMPLE = {**TASK_EXAMPLE, "application": 42, "reference": "FT-2026-000042", "service": "ZJW-001",
+                      "enterprise": "北京丰泽智能科技有限公司"}
+# Multipart bodies: the file part is the file itself; the schema shows it as its name.
+UPLOAD_EXAMPLE = OpenApiExample("One material's file (multipart)", request_only=True, media_type="multipart/form-data",
+                                value={"material": "lease", "file": "租赁合同.pdf"})
 
 
 # --- viewsets ----------------------------------------------------------------------------------
@@ -222,6 +253,9 @@ def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
+@extend_schema_view(list=extend_schema(examples=[
+    OpenApiExample("A page of applications", response_only=True, value=APPLICATION_EXAMPLE),
+]))
 class ApplicationViewSet(
     IdempotentMixin,
     mixins.CreateModelMixin,
@@ -269,7 +303,10 @@ class ApplicationViewSet(
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
+    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer}, examples=[
+        UPLOAD_EXAMPLE,
+        OpenApiExample("The document attached", response_only=True, status_codes=["201"], value=DOCUMENT_EXAMPLE),
+    ])
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def documents(self, request, pk=None):
         """Attach a file for one material (draft or under correction)."""
@@ -302,7 +339,11 @@ class ApplicationViewSet(
         )
         return self._fresh(application.pk)
 
-    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    @extend_schema(request=None, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Submitted again: the acceptance clock restarts", response_only=True,
+                       value={**APPLICATION_EXAMPLE, "received_on": "2026-12-07", "acceptance_due": "2026-12-14",
+                              "due_date": "2026-12-14"}),
+    ])
     @action(detail=True, methods=["post"], throttle_scope="submissions")
     def resubmit(self, request, pk=None):
         """Submit again after the requested corrections."""
@@ -310,7 +351,10 @@ class ApplicationViewSet(
         workflow.resubmit(request.user, application.pk)
         return self._fresh(application.pk)
 
-    @extend_schema(request=WithdrawSerializer, responses={200: ApplicationSerializer})
+    @extend_schema(request=WithdrawSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("With a reason", request_only=True, value={"reason": "项目选址调整，暂不申请。"}),
+        OpenApiExample("Withdrawn", response_only=True, value={**APPLICATION_EXAMPLE, "status": "withdrawn"}),
+    ])
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw the application before a decision."""
@@ -320,7 +364,13 @@ class ApplicationViewSet(
         workflow.withdraw(request.user, application.pk, payload.validated_data["reason"])
         return self._fresh(application.pk)
 
-    @extend_schema(request=DocumentUploadSerializer, responses={200: ApplicationSerializer})
+    @extend_schema(request=DocumentUploadSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The deferred material's file (multipart)", request_only=True,
+                       media_type="multipart/form-data",
+                       value={"material": "security-assessment", "file": "数据安全评估报告.pdf"}),
+        OpenApiExample("Supplied, awaiting the official's check", response_only=True,
+                       value=PENDING_DOCUMENTS_EXAMPLE),
+    ])
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def supply(self, request, pk=None):
         """Supply a deferred material (容缺补交)."""
@@ -337,7 +387,9 @@ class ApplicationViewSet(
         """One application: status, dates, review tasks and deferred materials."""
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses={200: EventSerializer(many=True)}, filters=False)
+    @extend_schema(request=None, responses={200: EventSerializer(many=True)}, filters=False, examples=[
+        OpenApiExample("A page of the timeline", response_only=True, value=EVENT_EXAMPLE),
+    ])
     @action(detail=True, methods=["get"], filterset_class=None, ordering="at", ordering_fields={})
     def events(self, request, pk=None):
         """The timeline, oldest first."""
@@ -346,6 +398,9 @@ class ApplicationViewSet(
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 
 
+@extend_schema_view(list=extend_schema(examples=[
+    OpenApiExample("A page of the queue", response_only=True, value=QUEUE_TASK_EXAMPLE),
+]))
 class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """An official's queue: the open tasks of their departments (`?status=` for others).
 
@@ -373,8 +428,7 @@ class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSe
         OpenApiExample("Return for correction", request_only=True,
                        value={"decision": "return", "comment": "请补充租赁合同的盖章页。"}),
         OpenApiExample("Reject", request_only=True, value={"decision": "reject", "comment": "不符合规划要求。"}),
-        OpenApiExample("The application after the decision", response_only=True,
-                       value={**APPLICATION_EXAMPLE, "status": "in_review"}),
+        OpenApiExample("The application after the decision", response_only=True, value=IN_REVIEW_EXAMPLE),
     ])
     @action(detail=True, methods=["post"], filterset_class=None)
     def decide(self, request, pk=None):
@@ -387,3 +441,59 @@ class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSe
         )
         fresh = with_details(Application.objects.all()).get(pk=application.pk)
         return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(list=extend_schema(examples=[
+    OpenApiExample("A page of submitted applications", response_only=True, value=APPLICATION_EXAMPLE),
+]))
+class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The department's side before and after review: applications submitted to an official's departments.
+
+    An official accepts a submitted application here (受理), which opens its review tasks in
+    `/tasks/`, and confirms a deferred material once supplied (容缺补交). Only the officials of the
+    item's lead department (and superusers) see an application here; drafts never show.
+    """
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    pagination_class = CursorPagination
+    ordering = "-created_at"
+    ordering_fields = ApplicationViewSet.ordering_fields
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
+            return Application.objects.none()
+        applications = Application.objects.exclude(state=State.DRAFT)
+        if not user.is_superuser:
+            applications = applications.filter(service__lead_department__officials=user)
+        return with_details(applications).order_by("-created_at", "-id")
+
+    def _fresh(self, pk: int) -> Response:
+        return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Accepted: the first review task is open", response_only=True, value=ACCEPTED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def accept(self, request, pk=None):
+        """Accept (受理) a submitted application: the decision clock starts and its review tasks open."""
+        application = self.get_object()
+        workflow.accept(request.user, application.pk)
+        return self._fresh(application.pk)
+
+    @extend_schema(request=CheckDeferredSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The supplied material", request_only=True, value={"material": "security-assessment"}),
+        OpenApiExample("Every deferred material checked: approved", response_only=True, value=CHECKED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def check(self, request, pk=None):
+        """Confirm a supplied deferred material; the last one turns a conditional approval into an approval."""
+        application = self.get_object()
+        payload = CheckDeferredSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        deferred = application.deferred.filter(material__code=payload.validated_data["material"]).first()
+        if deferred is None:
+            raise ValidationError({"material": _("This material was not deferred for this application.")})
+        workflow.check_deferred(request.user, deferred.pk)
+        return self._fresh(application.pk)

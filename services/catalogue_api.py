@@ -7,6 +7,7 @@ materials[] {code, name, required, deferrable}. The other fields are additions.
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
@@ -89,6 +90,33 @@ class ServiceItemFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value) | Q(code__iexact=value))
 
 
+# --- examples in the schema --------------------------------------------------------------------
+
+ZWFW_EXAMPLE = {"code": "ZWFW", "name": "区政务服务和数据管理局",
+                "name_en": "District Government Services and Data Administration"}
+SERVICE_EXAMPLE = {
+    "code": "FT-ZW-0003", "name": "公共数据有条件开放申请", "approval_mode": "deferred",
+    "departments": [ZWFW_EXAMPLE],
+    "promised_days": 10, "statutory_days": 20,
+    "materials": [
+        {"code": "application-form", "name": "公共数据有条件开放申请表", "required": True, "deferrable": False,
+         "essential": True},
+        {"code": "security-assessment", "name": "数据安全评估报告", "required": True, "deferrable": True,
+         "essential": False},
+    ],
+    "name_en": "Application for conditional access to public data", "category": "data",
+    "lead_department": ZWFW_EXAMPLE,
+    "fee": "0.00", "conditions": "1. 在丰台区注册登记的企业或科研机构，无严重失信记录；",
+    "review_steps": [{"order": 1, "name": "需求审查", "department": ZWFW_EXAMPLE, "promised_days": 5}],
+    "deferral_days": 10, "commitment_text": "本单位承诺：申请使用的公共数据仅用于申报的应用场景……",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("The catalogue", response_only=True, value=SERVICE_EXAMPLE)]),
+    retrieve=extend_schema(examples=[OpenApiExample("A deferred-mode item", response_only=True,
+                                                    value=SERVICE_EXAMPLE)]),
+)
 class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet):
     """The service catalogue (政务服务事项): anyone may read it, signed in or not."""
 

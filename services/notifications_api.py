@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -121,9 +121,41 @@ class WebhookFilterSet(django_filters.FilterSet):
         fields = ["enterprise", "is_active"]
 
 
+# --- examples in the schema --------------------------------------------------------------------
+
+NOTIFICATION_EXAMPLE = {
+    "id": 88, "kind": "application.changed", "subject": "FT-2026-000042 已受理",
+    "body": "您单位申请的“建设工程规划许可”（FT-2026-000042）状态变为：已受理。", "link": "/applications/42/",
+    "language": "zh-hans", "created_at": "2026-12-01T09:05:00+08:00", "read_at": None, "unread": True,
+}
+WEBHOOK_REQUEST_EXAMPLE = {
+    "enterprise": 3, "url": "https://erp.example.com/hooks/xfg", "events": ["application.status_changed"],
+    "secret": "9c1e5f3a7b2d4e6f8a0b1c2d3e4f5a6b",
+}
+WEBHOOK_EXAMPLE = {"id": 5, "enterprise": 3, "url": "https://erp.example.com/hooks/xfg",
+                   "events": ["application.status_changed"], "is_active": True,
+                   "created_at": "2026-11-30T10:00:00+08:00"}
+DELIVERY_EXAMPLE = {
+    "id": 120, "event": "application.status_changed", "event_id": "evt_120", "endpoint": 5, "status": "sent",
+    "attempts": 2, "last_error": "", "created_at": "2026-12-01T09:05:00+08:00", "next_attempt_at": None,
+    "sent_at": "2026-12-01T09:06:02+08:00",
+    "delivery_attempts": [
+        {"number": 1, "attempted_at": "2026-12-01T09:05:01+08:00", "outcome": "temporary-failure",
+         "status_code": 503, "latency_ms": 812, "error": "HTTP 503"},
+        {"number": 2, "attempted_at": "2026-12-01T09:06:02+08:00", "outcome": "sent", "status_code": 200,
+         "latency_ms": 95, "error": ""},
+    ],
+}
+
+
 # --- viewsets ----------------------------------------------------------------------------------
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("A page of the inbox", response_only=True,
+                                                value=NOTIFICATION_EXAMPLE)]),
+    retrieve=extend_schema(examples=[OpenApiExample("A message", response_only=True, value=NOTIFICATION_EXAMPLE)]),
+)
 class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's inbox, newest first; `?unread=true` for what is not read yet."""
 
@@ -140,7 +172,10 @@ class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retriev
             "-created_at", "-id"
         )
 
-    @extend_schema(request=None, responses={200: NotificationSerializer}, filters=False)
+    @extend_schema(request=None, responses={200: NotificationSerializer}, filters=False, examples=[
+        OpenApiExample("Read", response_only=True, value={**NOTIFICATION_EXAMPLE, "unread": False,
+                                                          "read_at": "2026-12-01T10:00:00+08:00"}),
+    ])
     @action(detail=True, methods=["post"], filterset_class=None)
     def read(self, request, pk=None):
         """Mark one message read; reading it again changes nothing."""
@@ -159,6 +194,11 @@ def delivery_log_of(endpoint: WebhookEndpoint):
     )
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("The endpoints of the caller's enterprises", response_only=True,
+                                                value=WEBHOOK_EXAMPLE)]),
+    retrieve=extend_schema(examples=[OpenApiExample("An endpoint", response_only=True, value=WEBHOOK_EXAMPLE)]),
+)
 class WebhookViewSet(
     IdempotentMixin,
     mixins.CreateModelMixin,
@@ -177,7 +217,11 @@ class WebhookViewSet(
             enterprise__in=Enterprise.objects.of_member(self.request.user)
         ).order_by("id")
 
-    @extend_schema(request=WebhookCreateSerializer, responses={201: WebhookSerializer})
+    @extend_schema(request=WebhookCreateSerializer, responses={201: WebhookSerializer}, examples=[
+        OpenApiExample("An endpoint for status changes", request_only=True, value=WEBHOOK_REQUEST_EXAMPLE),
+        OpenApiExample("Registered (the secret is never sent back)", response_only=True, status_codes=["201"],
+                       value=WEBHOOK_EXAMPLE),
+    ])
     def create(self, request, *args, **kwargs):
         payload = WebhookCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -195,7 +239,9 @@ class WebhookViewSet(
         deactivate_webhook(request.user, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={200: DeliverySerializer(many=True)}, filters=False)
+    @extend_schema(request=None, responses={200: DeliverySerializer(many=True)}, filters=False, examples=[
+        OpenApiExample("A page of the log: sent on the second attempt", response_only=True, value=DELIVERY_EXAMPLE),
+    ])
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=CursorPagination,
             serializer_class=DeliverySerializer)
     def deliveries(self, request, pk=None):
@@ -205,6 +251,8 @@ class WebhookViewSet(
 
     @extend_schema(
         request=None, responses={202: DeliverySerializer}, filters=False,
+        examples=[OpenApiExample("Queued to be sent again", response_only=True, status_codes=["202"], value={
+            **DELIVERY_EXAMPLE, "status": "created", "last_error": ""})],
         parameters=[OpenApiParameter("notification_id", int, OpenApiParameter.PATH,
                                      description=_("The id of the delivery (the number in its event id)."))],
     )

@@ -33,9 +33,17 @@ overdue_post_checks = _timer_task("overdue_post_checks")
 
 # --- delivery of the outbox (services/delivery.py) ---------------------------------------
 
+@shared_task(name="services.deliver_notifications", acks_late=True, ignore_result=True)
+def deliver_notifications(notification_ids: list[int]) -> dict[int, str]:
+    """Idempotent: each row is claimed before sending, so a redelivered task sends nothing twice."""
+    from services.delivery import deliver_batch
+
+    return deliver_batch([int(pk) for pk in notification_ids][:500])
+
+
 @shared_task(name="services.deliver_notification", acks_late=True, ignore_result=True)
 def deliver_notification(notification_id: int) -> str:
-    """Idempotent: the row is claimed before sending, so a redelivered task sends nothing twice."""
+    """One message: tasks of this name may still wait in a broker queued before batches existed."""
     from services.delivery import deliver
 
     return deliver(notification_id)

@@ -9,7 +9,8 @@ Each event is POSTed as JSON with
 Only http(s) URLs are accepted. Unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is set (tests, local
 demos), a URL whose host resolves to a loopback, private, link-local or reserved address is
 refused, at registration and again before each POST, so the portal cannot be turned against
-its own network.
+its own network. The POST then goes to the very address that was checked: a second DNS answer
+(DNS rebinding) cannot send it elsewhere.
 """
 
 import hashlib
@@ -18,13 +19,14 @@ import ipaddress
 import socket
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from requests.adapters import HTTPAdapter
 
 from enterprises.models import Enterprise
 from services.audit import record_event
@@ -60,8 +62,11 @@ def _is_public(address: str) -> bool:
                 or ip.is_multicast or ip.is_unspecified)
 
 
-def check_url(url: str) -> None:
-    """Refuse what is not http(s), and addresses inside the network unless allowed by settings."""
+def check_url(url: str) -> str | None:
+    """Refuse what is not http(s), and addresses inside the network unless allowed by settings.
+
+    Returns the checked address to connect to, or None where every address is allowed.
+    """
     try:
         parts = urlsplit(url or "")
         port = parts.port  # raises ValueError on a port that is not a number below 65536
@@ -70,13 +75,43 @@ def check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": _("Give an http:// or https:// URL.")})
     if settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
-        return
+        return None
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
+        addresses = [info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)]
     except (socket.gaierror, UnicodeError):
         raise ValidationError({"url": _("The host of this URL cannot be found.")}) from None
     if not addresses or not all(_is_public(address) for address in addresses):
         raise ValidationError({"url": _("Webhooks cannot be sent to loopback, private or reserved addresses.")})
+    return addresses[0]
+
+
+class _PinnedTLS(HTTPAdapter):
+    """TLS to a pinned address under the URL's host name: SNI and the certificate check use the name."""
+
+    def __init__(self, hostname: str) -> None:
+        self.hostname = hostname
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.update(server_hostname=self.hostname, assert_hostname=self.hostname)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def _post(url: str, address: str | None, body: bytes, headers: dict[str, str]) -> requests.Response:
+    """POST to `url`, connecting to `address` (the one `check_url` approved) when there is one."""
+    session = requests.Session()
+    if address:
+        parts = urlsplit(url)
+        hostname = parts.hostname.encode("idna").decode("ascii")
+        pinned = f"[{address}]" if ":" in address else address
+        port = f":{parts.port}" if parts.port else ""
+        headers = {**headers, "Host": f"{hostname}{port}"}
+        if parts.scheme == "https":
+            session.mount("https://", _PinnedTLS(hostname))
+        url = urlunsplit(parts._replace(netloc=f"{pinned}{port}"))
+    with session:
+        return session.post(url, data=body, headers=headers, allow_redirects=False,
+                            timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT))
 
 
 def register_webhook(user: Any, enterprise: Enterprise, url: str, events: list[str], secret: str) -> WebhookEndpoint:
@@ -110,7 +145,7 @@ def post_event(notification: Notification) -> int:
     if not endpoint.is_active:
         raise PermanentFailure("the endpoint was deactivated")
     try:
-        check_url(endpoint.url)
+        address = check_url(endpoint.url)
     except ValidationError as error:
         raise PermanentFailure("; ".join(error.messages)) from None
     body = notification.body.encode()
@@ -122,8 +157,7 @@ def post_event(notification: Notification) -> int:
         "X-Signature": sign(endpoint.secret, body),
     }
     try:
-        response = requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT))
+        response = _post(endpoint.url, address, body, headers)
     except requests.Timeout:
         raise TemporaryFailure("the receiver did not answer in time") from None
     except requests.RequestException as error:

@@ -217,14 +217,29 @@ POLICY_EXAMPLE = {
     "quota_remaining": 118, "id": 1, "benefit_kind": "housing", "amount": "2000.00", "annual_quota": 200,
     "annual_budget": None, "budget_remaining": None, "opens_on": None, "closes_on": None, "service": "FC01",
 }
+TALENT_REQUEST_EXAMPLE = {
+    "enterprise": 3, "name": "欧阳明", "id_number": "110105199005200021", "education": "doctorate",
+    "title": "高级工程师", "field": "人工智能", "tier": "C", "returnee": True, "started_on": "2024-01-01",
+}
+TALENT_EXAMPLE = {
+    "id": 12, **{key: value for key, value in TALENT_REQUEST_EXAMPLE.items() if key != "id_number"},
+    "id_number_masked": "110105********0021", "birth_date": "1990-05-20", "age": 36, "gender": "female",
+    "created_at": "2026-11-30T09:30:00+08:00", "updated_at": "2026-11-30T09:30:00+08:00",
+}
+TALENT_EXAMPLES = [
+    OpenApiExample("A profile", request_only=True, value=TALENT_REQUEST_EXAMPLE),
+    OpenApiExample("The profile, its ID number masked", response_only=True, status_codes=["200", "201"],
+                   value=TALENT_EXAMPLE),
+]
 
 
 @extend_schema_view(
-    list=extend_schema(examples=[OpenApiExample("The open policies", response_only=True, value=[POLICY_EXAMPLE])]),
+    # A list's example is one row: drf-spectacular makes the list of it.
+    list=extend_schema(examples=[OpenApiExample("The open policies", response_only=True, value=POLICY_EXAMPLE)]),
     retrieve=extend_schema(parameters=[
         OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
                          description=_("The policy's code (e.g. FC01) or its id.")),
-    ]),
+    ], examples=[OpenApiExample("A policy with this year's quota", response_only=True, value=POLICY_EXAMPLE)]),
 )
 class TalentPolicyViewSet(viewsets.ReadOnlyModelViewSet):
     """The 丰才十条 with their rules and what is left of this year's quota: public, like the catalogue."""
@@ -256,6 +271,21 @@ class TalentPolicyViewSet(viewsets.ReadOnlyModelViewSet):
         return policy
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("The talent of the caller's enterprises", response_only=True,
+                                                value=TALENT_EXAMPLE)]),
+    retrieve=extend_schema(examples=[OpenApiExample("A profile", response_only=True, value=TALENT_EXAMPLE)]),
+    create=extend_schema(examples=TALENT_EXAMPLES),
+    update=extend_schema(examples=[
+        OpenApiExample("The whole profile (the ID number may be left out)", request_only=True,
+                       value={key: value for key, value in TALENT_REQUEST_EXAMPLE.items() if key != "id_number"}),
+        TALENT_EXAMPLES[1],
+    ]),
+    partial_update=extend_schema(examples=[
+        OpenApiExample("Only what changes", request_only=True, value={"education": "doctorate", "tier": "B"}),
+        OpenApiExample("The profile changed", response_only=True, value={**TALENT_EXAMPLE, "tier": "B"}),
+    ]),
+)
 class TalentViewSet(
     IdempotentMixin,
     mixins.CreateModelMixin,
@@ -272,7 +302,12 @@ class TalentViewSet(
     def get_queryset(self) -> QuerySet[Talent]:
         return Talent.objects.of_member(self.request.user).select_related("enterprise").order_by("name", "id")
 
-    @extend_schema(request=None, responses={200: VerdictSerializer(many=True)}, filters=False)
+    @extend_schema(request=None, responses={200: VerdictSerializer(many=True)}, filters=False, examples=[
+        OpenApiExample("One verdict per open policy", response_only=True, value={
+            "policy": "FC02", "title": "博士后科研资助", "eligible": False,
+            "reasons": ["Requires a doctorate; the talent's highest education is a master's degree."],
+        }),
+    ])
     @action(detail=True, methods=["get"], filterset_class=None)
     def verdicts(self, request, pk=None):
         """Every open policy with the talent's verdict and, if not eligible, every reason."""

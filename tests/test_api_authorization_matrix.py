@@ -115,6 +115,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # tasks: the responsible department's officials (and the superuser) decide
     ("task-list", "get"): everyone(200),
     ("task-decide", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    # the intake: the lead department's officials (and the superuser) accept and check deferred materials;
+    # A's application is already accepted, and nothing of it was deferred
+    ("intake-list", "get"): everyone(200),
+    ("intake-accept", "post"): cells(401, 404, 404, 404, 409, 404, 409),
+    ("intake-check", "post"): cells(401, 404, 404, 404, 400, 404, 400),
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -143,7 +148,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 def may_see_a(role: str, name: str) -> bool:
     if role in MEMBERS_OF_A:
         return True
-    if name.startswith("task-"):
+    if name.startswith(("task-", "intake-")):
         return role in {"official_responsible", "superuser"}
     # The responsible department's officials are told of the task in their own inbox.
     return name == "notification-list" and role == "official_responsible"
@@ -260,7 +265,8 @@ def url_of(name: str, world: dict) -> str:
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
         resource = name.split("-")[0]
-        owner = {"application": "application", "talent": "talent", "webhook": "webhook"}.get(resource)
+        owner = {"application": "application", "intake": "application", "talent": "talent",
+                     "webhook": "webhook"}.get(resource)
         if owner:
             kwargs = {"pk": world[owner].pk}
     return reverse(name, kwargs=kwargs or {})
@@ -283,6 +289,7 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("application-supply", "post"): ({"material": "form", "file": licence_file("form.pdf")}, "multipart"),
         ("application-withdraw", "post"): ({"reason": "不再需要"}, "json"),
         ("task-decide", "post"): ({"decision": "approve", "comment": "材料齐全"}, "json"),
+        ("intake-check", "post"): ({"material": "form"}, "json"),
         ("talent-list", "post"): ({
             "enterprise": firm, "name": "新入职人才", "id_number": id_number(datetime.date(1992, 3, 4), "005"),
             "education": "master", "tier": "C", "started_on": "2024-01-01", "returnee": False,

@@ -266,6 +266,14 @@ def test_unsupported_media_type_and_method_are_in_the_shape(world, clerk_api, dr
     assert_shape(clerk_api.get("/api/v1/no-such-thing/"), 404, "not_found")
 
 
+def test_an_accept_header_the_api_cannot_serve_is_406_in_json_and_changes_nothing(world, clerk_api):
+    response = clerk_api.post("/api/v1/applications/", data={"service": "STD"}, format="json",
+                              HTTP_ACCEPT="text/csv")
+    assert_shape(response, 406, "not_acceptable")
+    assert not Application.objects.exists()
+    assert clerk_api.get("/api/v1/applications/", HTTP_ACCEPT="application/json, text/csv;q=0.5").status_code == 200
+
+
 def test_an_oversized_file_is_413(world, clerk_api, draft, settings):
     settings.MAX_UPLOAD_MB = 1
     application = draft("standard", skip=("lease",))
@@ -372,3 +380,45 @@ def test_an_oversized_licence_is_413_naming_it(alice, settings):
     big = SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10), content_type="application/pdf")
     response = client.post("/api/v1/enterprises/", {**enterprise_data(), "licence": big}, format="multipart")
     assert assert_shape(response, 413, "too_large")["field"] == "licence"
+
+
+def _operations_missing_examples(schema: dict) -> list[str]:
+    """Each operation under /api/v1/ without an example of its request body (if it has one: in JSON,
+    or multipart where JSON is not accepted) or of its success response (if that has a body)."""
+    missing = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            name = f"{method.upper()} {path}"
+            request = operation.get("requestBody", {}).get("content", {})
+            if request:
+                media_type = next((kind for kind in ("application/json", "multipart/form-data") if kind in request),
+                                  next(iter(request)))
+                if not request[media_type].get("examples"):
+                    missing.append(f"{name}: request {media_type}")
+            success = min(code for code in operation["responses"] if code.startswith("2"))
+            for media_type, content in operation["responses"][success].get("content", {}).items():
+                if not content.get("examples"):
+                    missing.append(f"{name}: response {success} {media_type}")
+    return missing
+
+
+def test_every_operation_has_request_and_response_examples():
+    """Walks the generated schema, so a new endpoint without examples fails here."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert len([path for path in schema["paths"] if path.startswith("/api/v1/")]) >= 25
+    missing = _operations_missing_examples(schema)
+    assert not missing, "operations without examples (add OpenApiExample to their @extend_schema):\n" + "\n".join(missing)
+
+
+def test_the_example_check_sees_a_missing_example():
+    schema = {"paths": {"/api/v1/things/": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": {}}}},
+        "responses": {"201": {"content": {"application/json": {"examples": {"A": {}}}}}, "400": {}},
+    }, "delete": {"responses": {"204": {"description": "gone"}}}}}}
+    assert _operations_missing_examples(schema) == ["POST /api/v1/things/: request application/json"]

@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 from enterprises.models import Membership
 from services import workflow
 from services.models import (
+    Application,
+    DeferredMaterial,
     DeliveryAttempt,
     MaterialRequirement,
     Notification,
@@ -149,6 +151,22 @@ def test_an_officials_queue_of_fifty_tasks_costs_as_many_queries_as_one(world):
     assert_flat(official, "/api/v1/tasks/", add)
 
 
+def test_an_officials_intake_of_fifty_applications_costs_as_many_queries_as_one(world):
+    official = APIClient()
+    official.force_authenticate(world["officials"]["zjw1"])
+    lease = MaterialRequirement.objects.get(service=world["deferred"], code="lease")
+
+    def add(n):
+        for _ in range(n):
+            application = workflow.create_application(world["clerk"], world["enterprise"], world["deferred"])
+            Application.objects.filter(pk=application.pk).update(state="submitted")
+            DeferredMaterial.objects.create(application=application, material=lease, due_date=datetime.date(2026, 12, 1))
+            Task.objects.create(application=application, department=world["departments"]["ZJW"], name="初审",
+                                status=Task.Status.OPEN, due_date=datetime.date(2026, 12, 1))
+
+    assert_flat(official, "/api/v1/intake/", add)
+
+
 def test_the_timeline_of_fifty_events_costs_as_many_queries_as_one(world, clerk_api, make_user):
     application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
     colleagues = [world["clerk"]]
@@ -229,5 +247,6 @@ def test_the_lists_here_are_every_list_of_the_api():
     assert lists == {
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
+        "intake-list",
     }, "a list endpoint has no query-count test here"
 

@@ -88,6 +88,49 @@ def test_deferred_submission_and_supply_over_the_api(world, draft, clerk_api):
     assert response.json()["deferred"][0]["supplied"] is True
 
 
+def test_the_lead_departments_official_accepts_and_checks_a_deferred_material_over_the_api(world, draft, clerk_api):
+    """Before the intake, acceptance (受理) and the check of a supplied material were not in the API."""
+    application = draft("deferred", skip=("lease",))
+    clerk_api.post(f"/api/v1/applications/{application.pk}/submit/",
+                   {"deferred_materials": ["lease"], "commitment_accepted": True}, format="json")
+    window, fire = token_client("zjw1"), token_client("xfj1")
+    url = f"/api/v1/intake/{application.pk}"
+
+    assert [row["id"] for row in window.get("/api/v1/intake/", {"status": "submitted"}).json()["results"]] == [
+        application.pk]
+    # Another department's official, and the clerk, do not see it; drafts never show.
+    assert fire.get("/api/v1/intake/").json()["results"] == []
+    assert clerk_api.get("/api/v1/intake/").json()["results"] == []
+    assert fire.post(f"{url}/accept/").status_code == 404
+    assert clerk_api.post(f"{url}/accept/").status_code == 404
+    draft("standard")
+    assert len(window.get("/api/v1/intake/").json()["results"]) == 1
+
+    # A material that is not supplied yet cannot be checked.
+    assert window.post(f"{url}/check/", {"material": "lease"}, format="json").status_code == 409
+    accepted = window.post(f"{url}/accept/")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["status"] == "accepted" and accepted.json()["tasks"][0]["status"] == "open"
+    assert window.post(f"{url}/accept/").status_code == 409
+
+    [task] = window.get("/api/v1/tasks/").json()["results"]
+    decided = window.post(f"/api/v1/tasks/{task['id']}/decide/", {"decision": "approve"}, format="json")
+    assert decided.json()["status"] == "approved_pending_documents"
+    clerk_api.post(f"/api/v1/applications/{application.pk}/supply/",
+                   {"material": "lease", "file": licence_file("lease.pdf")}, format="multipart")
+
+    unknown = window.post(f"{url}/check/", {"material": "form"}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["field"] == "material"
+    assert window.post(f"{url}/check/", {}, format="json").json()["field"] == "material"
+    checked = window.post(f"{url}/check/", {"material": "lease"}, format="json")
+    assert checked.status_code == 200, checked.content
+    assert checked.json()["status"] == "approved" and checked.json()["deferred"][0]["checked_at"]
+    assert window.post(f"{url}/check/", {"material": "lease"}, format="json").status_code == 409
+    assert list(AuditEvent.objects.filter(target_id=application.pk, action__in=[
+        "application.accepted", "application.documents_complete"]).values_list("actor__username", flat=True)) == [
+        "zjw1", "zjw1"]
+
+
 def test_officials_decide_a_standard_application_through_their_task_queue(world, draft, clerk_api):
     zjw1 = world["officials"]["zjw1"]
     application = draft("standard")

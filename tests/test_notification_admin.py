@@ -32,8 +32,14 @@ def outbox_row(recipient=None, *, channel=Channel.EMAIL, status=Status.CREATED, 
         subject=f"Message {next(_keys)}", body="Body", status=status,
     )
     values.update(fields)
-    return Notification.objects.create(recipient=recipient, endpoint=endpoint, channel=channel,
-                                       idempotency_key=f"test:{next(_keys)}", **values)
+    notification = Notification.objects.create(recipient=recipient, endpoint=endpoint, channel=channel,
+                                               idempotency_key=f"test:{next(_keys)}", **values)
+    # Its delivery log as the worker writes it: the tries before the last failed for the time being.
+    for number in range(1, notification.attempts + 1):
+        DeliveryAttempt.objects.create(
+            notification=notification, number=number,
+            outcome=status if number == notification.attempts else Status.TEMPORARY_FAILURE)
+    return notification
 
 
 def listed(response) -> set[int]:
@@ -119,8 +125,7 @@ def test_the_last_error_is_shortened_in_the_list(superuser, as_user, rows):
 
 def test_the_change_page_is_read_only_with_the_delivery_attempts(superuser, as_user, rows):
     failed = rows["permanent"]
-    DeliveryAttempt.objects.create(notification=failed, number=1, outcome=Status.PERMANENT_FAILURE,
-                                   status_code=None, latency_ms=12, error="550 mailbox unavailable")
+    DeliveryAttempt.objects.filter(notification=failed).update(latency_ms=12, error="550 mailbox unavailable")
     client = as_user(superuser)
     page = client.get(reverse("admin:services_notification_change", args=[failed.pk]))
     assert page.status_code == 200
@@ -143,8 +148,8 @@ def test_resend_requeues_failed_email_and_skips_inbox_rows(superuser, as_user, a
     failed.refresh_from_db()
     assert failed.status == Status.SENT and failed.last_error == "" and failed.sent_at is not None
     assert failed.attempts == 2
-    attempt = DeliveryAttempt.objects.get(notification=failed)
-    assert (attempt.number, attempt.outcome) == (2, Status.SENT)
+    assert list(DeliveryAttempt.objects.filter(notification=failed).values_list("number", "outcome")) == [
+        (1, Status.PERMANENT_FAILURE), (2, Status.SENT)]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [alice.email] and mail.outbox[0].subject == failed.subject
     assert mail.outbox[0].extra_headers["X-Notification-Id"] == str(failed.pk)
@@ -275,8 +280,10 @@ def test_no_failures_no_digest(admins, alice, django_capture_on_commit_callbacks
 def test_failures_of_the_last_day_reach_every_active_superuser_once_a_day(
     admins, alice, rows, django_capture_on_commit_callbacks,
 ):
-    old = outbox_row(alice, status=Status.PERMANENT_FAILURE)
-    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    old = outbox_row(alice, status=Status.PERMANENT_FAILURE, attempts=1)
+    Notification.objects.filter(pk=old.pk).update(created_at=two_days_ago)
+    DeliveryAttempt.objects.filter(notification=old).update(attempted_at=two_days_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert send_failure_digest() == 2
@@ -297,6 +304,22 @@ def test_failures_of_the_last_day_reach_every_active_superuser_once_a_day(
         send_failure_digest()
     assert [n.pk for n in digests()] == [n.pk for n in sent]
     assert len(mail.outbox) == 2
+
+
+def test_a_message_written_days_ago_that_failed_today_is_in_today_s_digest(
+    admins, alice, django_capture_on_commit_callbacks,
+):
+    """The digest counts by the last try, not by when the message was written."""
+    slow = outbox_row(alice, status=Status.TEMPORARY_FAILURE, attempts=8,
+                      last_error="mail server: timed out (gave up after 8 attempts)")
+    Notification.objects.filter(pk=slow.pk).update(created_at=timezone.now() - datetime.timedelta(days=3))
+    DeliveryAttempt.objects.filter(notification=slow, number__lt=8).update(
+        attempted_at=timezone.now() - datetime.timedelta(days=2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_failure_digest() == 2
+    assert {n.subject for n in digests() if n.recipient.username == "second"} == {
+        "1 notification(s) failed in the last day"}
 
 
 def test_the_digest_link_opens_the_failed_list_for_the_admin(admins, as_user, rows,

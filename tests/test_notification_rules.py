@@ -15,7 +15,7 @@ from django.utils.translation import override
 
 from enterprises.models import Membership
 from services import workflow
-from services.delivery import deliver, retry_delay, sweep
+from services.delivery import deliver, resend, retry_delay, sweep
 from services.errors import TemporaryFailure
 from services.models import DeliveryAttempt, Notification, NotificationPreference
 from services.notifications import KINDS, TEMPLATES, notify, notify_many
@@ -304,3 +304,20 @@ def test_retries_stop_at_notification_max_attempts(failing_sms):
     failing_sms.refresh_from_db()
     assert failing_sms.attempts == 4
     assert list(failing_sms.delivery_attempts.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_a_resend_gives_the_message_a_full_set_of_retries(failing_sms, settings, admin_user):
+    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+        for _ in range(4):
+            deliver(failing_sms.pk)
+            failing_sms.refresh_from_db()
+            traveller.move_to(failing_sms.next_attempt_at or timezone.now())
+        assert failing_sms.next_attempt_at is None  # gave up
+
+        resend(admin_user, failing_sms)
+        assert deliver(failing_sms.pk) == Status.TEMPORARY_FAILURE
+        failing_sms.refresh_from_db()
+        # a first try after the resend: retried in 30 s, not given up at once
+        assert failing_sms.next_attempt_at == timezone.now() + datetime.timedelta(seconds=30)
+        assert "gave up" not in failing_sms.last_error
+    assert failing_sms.attempts == 5

@@ -2,7 +2,8 @@
 
 The block is split at its numbered comments (`# 1. …`); each step runs in order in one `bash -e`
 script (the variables carry over), with `curl` wrapped to time out and to report each HTTP status
-on stderr. Then every step's statuses and JSON are checked, and the database's state.
+on stderr. Then every step's statuses and JSON are checked, and the database's state: one
+application per approval mode, each carried to its decision by the demo clerk and officials.
 """
 
 import io
@@ -15,7 +16,8 @@ import pytest
 from django.core.management import call_command
 
 from enterprises.models import Enterprise
-from services.models import Application
+from services.audit import events_of
+from services.models import Application, Commitment, State, Task
 from tests.conftest import PDF
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -89,7 +91,9 @@ def json_objects(text: str) -> list:
 @pytest.mark.django_db(transaction=True)
 def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
     call_command("seed_demo", stdout=io.StringIO())
-    for name in ["licence", "application-form", "business-licence", "audit-report", "ip-evidence"]:
+    for name in ["licence", "application-form", "business-licence", "audit-report", "ip-evidence", "use-case",
+                 "security-rules", "security-assessment", "joint-form", "premises", "legal-rep-id", "layout",
+                 "safety-rules", "safety-staff"]:
         (tmp_path / f"{name}.pdf").write_bytes(PDF)
 
     printed, statuses = run_walkthrough(live_server.url, tmp_path)
@@ -105,8 +109,7 @@ def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
     assert statuses[3] == [200]
     # 4. The draft.
     assert statuses[4] == [201]
-    application = Application.objects.get()
-    assert application.service.code == "FT-KX-0002"
+    application = Application.objects.get(service__code="FT-KX-0002")
     assert application.enterprise.name == "北京丰泽智能科技有限公司"
     # 5. One document per required material.
     assert statuses[5] == [201] * 4
@@ -126,6 +129,78 @@ def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
     assert [event["action"] for event in events["results"]] == [
         "application.created", *["application.document_attached"] * 4, "application.submitted",
     ]
-    application.refresh_from_db()
-    assert application.state == "submitted"
     assert application.documents.count() == 4
+
+    # 8. The official's token.
+    assert statuses[8] == [200] and printed[8] == ""
+    # 9. His intake lists the submission; he accepts it.
+    assert statuses[9] == [200, 200] and printed[9] == "accepted"
+    # 10. Three ordered steps, each found in his queue and approved; the last decides.
+    assert statuses[10] == [200, 200] * 3
+    assert printed[10].split() == ["in_review", "in_review", "approved"]
+    # 11. The clerk reads the decision and the timeline.
+    assert statuses[11] == [200, 200]
+    decided_on, events_json = printed[11].split("\n", 1)
+    application.refresh_from_db()
+    assert application.state == State.APPROVED and decided_on == application.decided_on.isoformat()
+    [events] = json_objects(events_json)
+    assert [event["action"] for event in events["results"]][-5:] == [
+        "application.submitted", "application.accepted", "application.step_approved",
+        "application.step_approved", "application.approved",
+    ]
+    assert events["results"][-1]["actor"] == "official_kxj"
+    assert set(application.tasks.values_list("status", flat=True)) == {Task.Status.APPROVED}
+
+    # 12. The deferred-mode draft, its four uploads and the submission with one material deferred.
+    assert statuses[12] == [201] * 5 + [200]
+    [deferred_json] = json_objects(printed[12])
+    assert deferred_json["status"] == "submitted" and deferred_json["service"] == "FT-ZW-0003"
+    assert [(d["material"], d["supplied"]) for d in deferred_json["deferred"]] == [("security-assessment", False)]
+    deferred = Application.objects.get(pk=deferred_json["id"])
+    assert Commitment.objects.filter(application=deferred).exists()
+    # 13. Accepted and approved on condition.
+    assert statuses[13] == [200, 200, 200] + [200, 200] * 2
+    assert printed[13].split() == ["in_review", "approved_pending_documents"]
+    # 14. The material supplied: still conditional until checked.
+    assert statuses[14] == [200]
+    [supplied] = json_objects(printed[14])
+    assert supplied["status"] == "approved_pending_documents" and supplied["deferred"][0]["supplied"] is True
+    # 15. Checked: the approval is final.
+    assert statuses[15] == [200] and printed[15] == "approved"
+    deferred.refresh_from_db()
+    assert deferred.state == State.APPROVED and deferred.deferred.get().checked_at is not None
+    assert [event.action for event in events_of(deferred)][-5:] == [
+        "application.accepted", "application.step_approved", "application.approved_pending_documents",
+        "application.deferred_supplied", "application.documents_complete",
+    ]
+
+    # 16. The parallel-mode draft, submitted and accepted: four tasks open at once.
+    assert statuses[16] == [201] * 5 + [200, 200, 200] and printed[16] == "4"
+    parallel = Application.objects.get(service__code="FT-ZW-0002")
+    # 17. Each department's official decides his own task (token, queue, decision).
+    assert statuses[17] == [200, 200, 200] * 4
+    assert printed[17].split() == ["in_review", "in_review", "in_review", "approved"]
+    parallel.refresh_from_db()
+    assert parallel.state == State.APPROVED
+    assert {(task.department.code, task.status, task.decided_by.username)
+            for task in parallel.tasks.select_related("department", "decided_by")} == {
+        (code, Task.Status.APPROVED, f"official_{code.lower()}") for code in ("ZWFW", "SCJGJ", "WJW", "ZJW")
+    }
+    assert [event.action for event in events_of(parallel)][-5:] == [
+        "application.accepted", *["application.step_approved"] * 3, "application.approved",
+    ]
+
+    # 18. The commitment-mode draft (six uploads), approved on submission.
+    assert statuses[18] == [201] * 7 + [200] and printed[18] == "approved"
+    commitment = Application.objects.get(service__code="FT-SC-0001")
+    assert commitment.state == State.APPROVED and commitment.decided_on == commitment.received_on
+    assert Commitment.objects.filter(application=commitment).exists()
+    assert [event.action for event in events_of(commitment)][-1] == "application.granted_on_commitment"
+
+    # 19. The summary: one application per mode, each decided.
+    assert statuses[19] == [200]
+    assert [line.split()[:2] for line in printed[19].splitlines()] == [
+        ["FT-KX-0002", "approved"], ["FT-ZW-0003", "approved"], ["FT-ZW-0002", "approved"],
+        ["FT-SC-0001", "approved"],
+    ]
+    assert Application.objects.count() == 4

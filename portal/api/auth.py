@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from knox.models import AuthToken
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -76,6 +76,10 @@ class ObtainTokenView(APIView):
 obtain_token = ObtainTokenView.as_view()
 
 
+@extend_schema_view(list=extend_schema(examples=[OpenApiExample("The caller's live tokens", response_only=True, value={
+    "token_key": "1f0c4b0e9a7d3c2", "created": "2026-11-28T10:00:00+08:00",
+    "expiry": "2026-12-28T10:00:00+08:00", "current": True,
+})]))
 class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """The caller's own tokens: list them, revoke one (e.g. a leaked one)."""
 

@@ -266,8 +266,10 @@ class CursorPagination(BasePagination):
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         link = {"type": "string", "nullable": True, "format": "uri"}
+        # The examples let drf-spectacular wrap an endpoint's example row in a whole page.
+        following = {**link, "example": "https://portal.example/api/v1/applications/?cursor=cD0yMDI2LTExLTMw"}
         return {
             "type": "object",
             "required": ["next", "previous", "results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {"next": following, "previous": {**link, "example": None}, "results": schema},
         }

@@ -23,7 +23,7 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text=_(
         "invalid, parse_error, not_authenticated, authentication_failed, permission_denied, not_found, "
-        "method_not_allowed, unsupported_media_type, too_large, illegal_transition, "
+        "method_not_allowed, not_acceptable, unsupported_media_type, too_large, illegal_transition, "
         "idempotency_key_reused, idempotency_key_in_progress, throttled, server_error, …"
     ))
     message = serializers.CharField(help_text=_("For people, in the request's language (Accept-Language)."))
@@ -42,6 +42,8 @@ ERROR_DESCRIPTIONS = {
     401: _("No credentials, or a token that is wrong, expired or revoked."),
     403: _("Signed in, but not allowed to do this."),
     404: _("Not found, or not the caller's to see: another enterprise's records read as missing."),
+    406: _("`not_acceptable`: the Accept header asks only for formats the API does not give; accept "
+           "application/json."),
     409: _("`illegal_transition`: not allowed in the current status (`state`); "
            "`idempotency_key_in_progress`: the first request with this key is still running."),
     413: _("`too_large`: the body or an uploaded file is over the limit."),
@@ -53,7 +55,7 @@ ERROR_DESCRIPTIONS = {
 
 class AutoSchema(openapi.AutoSchema):
     def _error_codes(self) -> list[int]:
-        codes = [401, 403, 429]
+        codes = [401, 403, 406, 429]
         if self.method in BODY_METHODS or self._is_list_view():
             codes.append(400)
         if "{" in self.path:

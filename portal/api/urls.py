@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from enterprises.api import EnterpriseViewSet
 from portal.api.auth import LogoutView, TokenViewSet, obtain_token
 from portal.api.me import MeView
-from services.api import ApplicationViewSet, TaskViewSet
+from services.api import ApplicationViewSet, IntakeViewSet, TaskViewSet
 from services.catalogue_api import ServiceItemViewSet
 from services.notifications_api import NotificationViewSet, WebhookViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
@@ -16,6 +16,7 @@ router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("services", ServiceItemViewSet, basename="service")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("intake", IntakeViewSet, basename="intake")
 router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -58,6 +58,8 @@ class Notification(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Tries before the last re-send by hand: the retry limit counts only the tries after it.
+    attempts_before_resend = models.PositiveSmallIntegerField(_("attempts before the last re-send"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -66,6 +68,8 @@ class Notification(models.Model):
         help_text=_("A retry waits until then; SMS also wait for the end of the recipient's quiet hours."),
     )
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # When its delivery task was last handed to the broker; empty while the broker was down.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

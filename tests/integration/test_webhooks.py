@@ -1,11 +1,13 @@
 """Webhooks as an integrating system receives them: signed, retried only when it helps, never inward."""
 
 import json
+import socket
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from services import webhooks
 from services.delivery import deliver, sweep
 from services.models import Notification, WebhookEndpoint
 from services.notifications import publish
@@ -157,6 +159,37 @@ def test_an_endpoint_already_stored_with_a_private_address_is_refused_at_send_ti
     event.refresh_from_db()
     # The reason is kept in the portal's language, like every message an official reads.
     assert ("loopback" in event.last_error or "回环" in event.last_error) and event.next_attempt_at is None
+
+
+@pytest.mark.django_db
+def test_the_post_goes_to_the_address_that_was_checked_whatever_dns_answers_next(
+        settings, monkeypatch, receiver, alice, alices_enterprise):
+    """DNS rebinding: the name resolves to an allowed address for the check, then inward for the POST.
+
+    Here 127.0.0.1 (where the receiver listens) plays the allowed public address and 127.0.0.2 the
+    inside one; the POST must reach the first.
+    """
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    system = receiver()
+    port = system.server.server_port
+    answers = iter(["127.0.0.1", "127.0.0.2", "127.0.0.2"])
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding_dns(host, *args, **kwargs):
+        if host == "hooks.example.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    monkeypatch.setattr(webhooks, "_is_public", lambda address: address == "127.0.0.1")
+    WebhookEndpoint.objects.create(enterprise=alices_enterprise, url=f"http://hooks.example.com:{port}/hooks",
+                                   events=[EVENT], secret=SECRET, created_by=alice)
+    event = an_event(alices_enterprise)
+
+    assert deliver(event.pk) == Status.DELIVERED
+    [post] = system.posts
+    assert post.headers["host"] == f"hooks.example.com:{port}"
+    assert verify_signature(SECRET, post.headers["x-signature"], post.body)
 
 
 def test_an_old_signature_is_refused_so_a_captured_request_cannot_be_replayed():
