@@ -81,18 +81,29 @@ def _render(kind: str, recipient: Any, context: dict[str, Any]) -> tuple[str, st
 
 
 # The kinds a person may receive, with their defaults on each channel. The inbox is always on.
+# `audience`: who is offered the kind in their settings (officials, superusers; default everyone).
 KINDS: dict[str, dict[str, Any]] = {
     "enterprise.verified": {"label": _("Enterprise registration decided"), "email": True, "sms": True},
     "enterprise.rejected": {"label": _("Enterprise registration decided"), "email": True, "sms": True},
     "enterprise.invited": {"label": _("Added to an enterprise"), "email": True, "sms": False},
     "application.changed": {"label": _("Status of an application"), "email": True, "sms": True},
-    "task.opened": {"label": _("New task for my department"), "email": True, "sms": False},
-    "post_check.assigned": {"label": _("Post-check assigned to me"), "email": True, "sms": False},
+    "task.opened": {"label": _("New task for my department"), "email": True, "sms": False, "audience": "staff"},
+    "post_check.assigned": {"label": _("Post-check assigned to me"), "email": True, "sms": False,
+                            "audience": "staff"},
     "deferred.reminder": {"label": _("Deferred material due"), "email": True, "sms": True},
-    "sla.warning": {"label": _("Deadline warnings"), "email": True, "sms": False},
+    "sla.warning": {"label": _("Deadline warnings"), "email": True, "sms": False, "audience": "staff"},
     "policy.matched": {"label": _("Talent policies matched (免申即享)"), "email": True, "sms": False},
-    "notifications.failure_digest": {"label": _("Daily digest of failed notifications"), "email": True, "sms": False},
+    "notifications.failure_digest": {"label": _("Daily digest of failed notifications"), "email": True,
+                                     "sms": False, "audience": "superusers"},
 }
+
+
+def offered_to(user: Any, kind: str) -> bool:
+    """Whether `user` is offered `kind` in their settings: officials' kinds only to officials."""
+    audience = KINDS[kind].get("audience", "everyone")
+    return (audience == "everyone" or (audience == "staff" and (user.is_staff or user.is_superuser))
+            or (audience == "superusers" and user.is_superuser))
+
 
 # Events an integrating system can subscribe a webhook to.
 WEBHOOK_EVENTS = {
@@ -207,8 +218,8 @@ def publish(enterprise: Any, event: str, data: dict[str, Any], key: str) -> list
         if created:
             # The body is fixed when written, so a re-send is byte for byte the same event.
             notification.body = json.dumps(
-                {"id": f"evt_{notification.pk}", "event": event, "created": notification.created_at.isoformat(),
-                 "data": data},
+                {"id": f"evt_{notification.pk}", "event": event,
+                 "created": timezone.localtime(notification.created_at).isoformat(), "data": data},
                 ensure_ascii=False, sort_keys=True, default=str,
             )
             notification.save(update_fields=["body"])

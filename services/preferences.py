@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Enterprise
 from services.audit import record_event
 from services.models import Notification, NotificationPreference, WebhookEndpoint
-from services.notifications import KINDS
+from services.notifications import KINDS, offered_to
 
 Channel = Notification.Channel
 
@@ -25,7 +25,8 @@ CHOOSABLE = (Channel.EMAIL, Channel.SMS)
 
 
 def channel_choices(user: Any) -> list[dict[str, Any]]:
-    """Every kind with its label and whether e-mail and SMS are on, stored choice or default.
+    """Every kind offered to the user with its label and whether e-mail and SMS are on, stored
+    choice or default.
 
     Whether the user has an address for the channel is not considered here: the choice is
     kept, and applies once they add one.
@@ -43,6 +44,7 @@ def channel_choices(user: Any) -> list[dict[str, Any]]:
                for channel in CHOOSABLE},
         }
         for kind, spec in KINDS.items()
+        if offered_to(user, kind)
     ]
 
 

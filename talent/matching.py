@@ -9,7 +9,7 @@ concerned. The number of queries depends on the number of policies, not of talen
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -17,7 +17,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from enterprises.models import Membership
-from services.notifications import notify_many
+from services.models import WebhookEndpoint
+from services.notifications import notify_many, publish
 from talent.eligibility import eligible_talent
 from talent.models import PolicyMatch, Talent, TalentPolicy
 
@@ -104,7 +105,23 @@ def notify_new_matches() -> int:
                 }, f"{membership.enterprise_id}:{last_match[membership.enterprise_id]}",
                     f"/enterprises/{membership.enterprise_id}/package/"))
         notify_many("policy.matched", messages)
+        codes = {p.pk: p.service.code for p in TalentPolicy.objects.select_related("service")}
+        for enterprise_id in _subscribed_to_matches(by_enterprise):
+            counts = by_enterprise[enterprise_id]
+            publish(enterprise_id, "policy.matched", {
+                "enterprise": enterprise_id, "count": sum(counts.values()),
+                "policies": [codes[policy_id] for policy_id in sorted(counts)],
+            }, key=f"{enterprise_id}:{last_match[enterprise_id]}")
     return len(by_enterprise)
+
+
+def _subscribed_to_matches(enterprise_ids: Iterable[int]) -> list[int]:
+    """The enterprises among `enterprise_ids` with an active webhook for "policy.matched"."""
+    # Endpoints are few beside the enterprises matched: the event list is read in Python, which
+    # also spares SQLite a JSON containment lookup it does not have.
+    subscribed = {endpoint.enterprise_id for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+                  if "policy.matched" in endpoint.events}
+    return sorted(subscribed.intersection(enterprise_ids))
 
 
 def run_matching(on=None, progress: Callable[[TalentPolicy], None] | None = None) -> MatchingSummary:

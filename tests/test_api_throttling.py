@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -75,3 +76,22 @@ def test_submissions_have_their_own_stricter_limit(world, draft, rates):
     # Other calls are not counted against it.
     assert client.get(f"/api/v1/applications/{applications[2].pk}/").status_code == 200
     assert workflow.submit(world["clerk"], applications[2].pk).state == "submitted"
+
+
+def test_with_the_cache_down_the_limits_lapse_and_requests_still_succeed(world, draft, settings, monkeypatch,
+                                                                        caplog):
+    """Redis unreachable: a clerk still gets a token and submits; the log says the limits lapsed."""
+    monkeypatch.setattr(SimpleRateThrottle, "cache", RedisCache("redis://127.0.0.1:1/0", {
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}))
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "token": "1/min", "submissions": "1/hour"}}
+    anonymous = APIClient(REMOTE_ADDR="127.0.0.51")
+    credentials = {"username": "clerk", "password": "pw-Secret-123"}
+    for _ in range(2):
+        assert anonymous.post("/api/v1/auth/token/", credentials, format="json").status_code == 200
+
+    client = token_client("clerk")
+    for application in [draft("standard"), draft("standard")]:
+        response = client.post(f"/api/v1/applications/{application.pk}/submit/", {}, format="json")
+        assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert "the cache is unreachable" in caplog.text

@@ -6,15 +6,18 @@ small HTTP server on 127.0.0.1 that records what it receives.
 """
 
 import json
+import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
 from services.models import DeliveryAttempt, Notification, WebhookEndpoint
 from services.notifications import notify, publish
-from services.webhooks import register_webhook, verify_signature
+from services.webhooks import register_webhook, sign, verify_signature
 from tests.conftest import VALID_USCCS
 
 pytestmark = pytest.mark.django_db
@@ -339,3 +342,20 @@ def test_an_outsider_sees_nothing_of_another_enterprises_webhooks(alice, charlie
     notification.refresh_from_db()
     assert endpoint.is_active is True and notification.status == "created"
     assert not DeliveryAttempt.objects.exists()
+
+
+def test_the_readme_s_receiver_code_accepts_the_portal_s_signature_and_nothing_else():
+    """The check an integrator copies from the README's Webhooks section verifies what the portal signs."""
+    section = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split(
+        "\n### Webhooks\n", 1)[1].split("\n### ", 1)[0]
+    [snippet] = re.findall(r"^```python\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 - the README's own example
+    genuine = namespace["genuine"]
+
+    body = json.dumps({"id": "evt_1", "event": "application.status_changed", "data": {"status": "approved"}}).encode()
+    secret = "the-enterprise-s-shared-secret"
+    assert genuine(secret, sign(secret, body), body)
+    assert not genuine("another-secret-of-sixteen", sign(secret, body), body)
+    assert not genuine(secret, sign(secret, body), body.replace(b"approved", b"rejected"))
+    assert not genuine(secret, sign(secret, body, timestamp=int(time.time()) - 301), body)

@@ -51,19 +51,33 @@ def settings_form(user, **changes) -> dict[str, str]:
 # --- preferences: the rules ----------------------------------------------------------------------
 
 
-def test_defaults_hold_until_a_choice_is_stored(alice):
-    choices = {c["kind"]: c for c in channel_choices(alice)}
-    assert list(choices) == list(KINDS)
+def test_defaults_hold_until_a_choice_is_stored(make_user):
+    official = make_user("official", is_staff=True)
+    choices = {c["kind"]: c for c in channel_choices(official)}
     assert choices["application.changed"]["inbox"] is True
     assert choices["application.changed"]["email"] is True and choices["application.changed"]["sms"] is True
     assert choices["task.opened"]["sms"] is False
 
-    set_preferences(alice, {"application.changed": {"email": False}, "task.opened": {"sms": True}})
-    choices = {c["kind"]: c for c in channel_choices(alice)}
+    set_preferences(official, {"application.changed": {"email": False}, "task.opened": {"sms": True}})
+    choices = {c["kind"]: c for c in channel_choices(official)}
     assert choices["application.changed"]["email"] is False and choices["application.changed"]["sms"] is True
     assert choices["task.opened"]["sms"] is True
-    set_preferences(alice, {"application.changed": {"email": True}})
-    assert NotificationPreference.objects.filter(user=alice).count() == 2  # updated, not added
+    set_preferences(official, {"application.changed": {"email": True}})
+    assert NotificationPreference.objects.filter(user=official).count() == 2  # updated, not added
+
+
+def test_each_person_is_offered_the_kinds_that_concern_them(alice, make_user):
+    """A clerk is not asked about review tasks; only superusers about the digest of failures."""
+    officials_kinds = {"task.opened", "post_check.assigned", "sla.warning"}
+    everyone = [kind for kind in KINDS if kind not in officials_kinds | {"notifications.failure_digest"}]
+    assert [c["kind"] for c in channel_choices(alice)] == everyone
+    official = make_user("official", is_staff=True)
+    assert {c["kind"] for c in channel_choices(official)} == set(everyone) | officials_kinds
+    admin = make_user("admin", is_staff=True, is_superuser=True)
+    assert [c["kind"] for c in channel_choices(admin)] == list(KINDS)
+
+    html = client_of(alice).get("/inbox/settings/").content.decode()
+    assert "New task for my department" not in html and "Status of an application" in html
 
 
 def test_choices_decide_the_channels_notify_writes(make_user):
@@ -120,8 +134,8 @@ def test_the_inbox_links_to_the_settings_page_which_shows_every_kind(alice):
     client = client_of(alice)
     assert 'href="/inbox/settings/"' in client.get("/inbox/").content.decode()
     html = client.get("/inbox/settings/").content.decode()
-    for spec in KINDS.values():
-        assert str(spec["label"]) in html
+    for choice in channel_choices(alice):
+        assert str(choice["label"]) in html
     # The two registration outcomes share a label and are one row.
     assert html.count('<th scope="row">Enterprise registration decided</th>') == 1
     assert 'name="application.changed:email"' in html and 'name="application.changed:sms"' in html

@@ -1,6 +1,7 @@
 """免申即享: the nightly run finds the talent who qualify and tells their employers, once."""
 
 import datetime
+import json
 import threading
 
 import pytest
@@ -46,6 +47,31 @@ def test_a_talent_who_gets_a_new_tier_is_matched_on_the_next_run_and_notified_on
     again = run_matching()
     assert (again.new_matches, again.enterprises_notified) == (0, 0)
     assert len(policy_messages(alice)) == 1
+
+
+def test_an_integrating_system_subscribed_to_matches_gets_one_event_per_enterprise_and_run(
+    alice, alices_enterprise, make_user, make_enterprise, make_talent, make_policy
+):
+    from services.models import WebhookEndpoint
+
+    make_policy("FC01")
+    make_policy("FC02", rules={"tiers": ["A"]})
+    make_talent(alices_enterprise, tier="A")
+    make_talent(alices_enterprise, tier="B")
+    hook = {"url": "https://erp.example.com/hooks", "secret": "a-secret-of-sixteen+", "created_by": alice}
+    matches_hook = WebhookEndpoint.objects.create(enterprise=alices_enterprise, events=["policy.matched"], **hook)
+    WebhookEndpoint.objects.create(enterprise=alices_enterprise, events=["application.status_changed"], **hook)
+    other = make_enterprise(make_user("carol"), uscc=VALID_USCCS[1])
+    make_talent(other, tier="A")  # matched too, but nobody of it listens
+
+    assert run_matching().enterprises_notified == 2
+    [event] = Notification.objects.filter(channel="webhook")
+    assert event.endpoint == matches_hook and event.kind == "policy.matched"
+    assert json.loads(event.body)["data"] == {"enterprise": alices_enterprise.pk, "count": 3,
+                                              "policies": ["FC01", "FC02"]}
+
+    run_matching()
+    assert Notification.objects.filter(channel="webhook").count() == 1
 
 
 def test_a_birthday_makes_a_talent_eligible_on_the_run_after_it(alice, alices_enterprise, make_talent, make_policy):

@@ -8,15 +8,30 @@ are read at each request rather than once at import, so a changed setting takes 
 Scopes: a view (or one action, through `@action(throttle_scope=...)`) names its scope in
 `throttle_scope`: "token" for token creation (counted per IP, as nobody is signed in yet) and
 "submissions" for submit/resubmit (counted per user).
+
+The counts live in the cache (Redis in production). When it cannot be reached the limits are not
+applied, with a warning in the log: a clerk's submission must not fail because Redis is down.
 """
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+
+log = logging.getLogger(__name__)
 
 
 class _CurrentRates:
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as error:
+            log.warning("rate limit %r not applied: the cache is unreachable (%s)", self.scope, error)
+            return True
 
 
 class AnonThrottle(_CurrentRates, AnonRateThrottle):

@@ -116,7 +116,7 @@ def record_change(
     publish(application.enterprise, "application.status_changed", {
         "application": application.pk, "reference": application.reference, "service": application.service.code,
         "from_status": from_state, "status": application.state, "reason": reason,
-        "at": event.at.isoformat(),
+        "at": timezone.localtime(event.at).isoformat(),
     }, key=f"{application.pk}:{event.pk}")
 
 

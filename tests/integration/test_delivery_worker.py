@@ -68,6 +68,10 @@ def test_a_submission_and_its_acceptance_reach_every_channel_exactly_once(live, 
         assert verify_signature(SECRET, post.headers["x-signature"], post.body)
         assert post.body == events[post.headers["x-event-id"]].body.encode()
     assert sorted(json.loads(post.body)["data"]["status"] for post in system.posts) == ["accepted", "submitted"]
+    # Times read as the API gives them: the portal's time zone (China Standard Time).
+    for post in system.posts:
+        event = json.loads(post.body)
+        assert event["created"].endswith("+08:00") and event["data"]["at"].endswith("+08:00")
 
     for notification in outgoing:
         assert [(a.number, a.outcome) for a in notification.delivery_attempts.all()] == [(1, notification.status)]
