@@ -9,8 +9,8 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xianfenggang
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
-# `make serve` runs on one machine: webhook receivers of a local demo listen on 127.0.0.1.
-# Production keeps the default (false): no webhook to loopback or private addresses.
+# `make run` and `make serve` run on one machine: webhook receivers of a local demo listen on
+# 127.0.0.1. Production keeps the default (false): no webhook to loopback or private addresses.
 SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES ?= true
 
 # The embedded default: no external service at all.
@@ -35,7 +35,7 @@ run: install messages
 	$(EMBEDDED) $(PY) manage.py migrate --noinput
 	$(EMBEDDED) $(PY) manage.py seed_demo
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(EMBEDDED) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(EMBEDDED) WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(PY) -m ruff check .
