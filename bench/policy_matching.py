@@ -178,6 +178,9 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
     from django.utils import timezone
     from stdnum.cn import ric
 
+    from portal.models import User
+
+    quiet_from, quiet_until = (User._meta.get_field(name).default for name in ("sms_quiet_from", "sms_quiet_until"))
     now = timezone.now()
     today = timezone.localdate()
     password = make_password("bench-only-password")  # one hash for everyone: hashing is not under test
@@ -188,7 +191,8 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
         for i in range(enterprises):
             language = "en" if rng.random() < 0.08 else "zh-hans"
             yield (first_user + i, password, False, f"bench-{i:06d}", rng.choice(GIVEN) + rng.choice(GIVEN),
-                   rng.choice(SURNAMES), f"bench-{i:06d}@bench.example", False, True, now, "", language)
+                   rng.choice(SURNAMES), f"bench-{i:06d}@bench.example", False, True, now, "", language,
+                   quiet_from, quiet_until)
 
     def companies() -> Iterator[tuple]:
         for i in range(enterprises):
@@ -237,7 +241,8 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
 
     with transaction.atomic():
         copy_rows("portal_user", ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
-                                  "is_staff", "is_active", "date_joined", "phone", "language"],
+                                  "is_staff", "is_active", "date_joined", "phone", "language", "sms_quiet_from",
+                                  "sms_quiet_until"],
                   users(), enterprises, "users")
         copy_rows("enterprises_enterprise", [
             "id", "name", "uscc", "legal_representative", "registered_address", "street", "industry", "size",
