@@ -36,6 +36,7 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,  # the (recipient, channel, read_at) index serves
     )
     endpoint = models.ForeignKey(
         "services.WebhookEndpoint",
@@ -44,6 +45,7 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("webhook endpoint"),
+        db_index=False,  # the (endpoint, created_at) index serves
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     kind = models.CharField(_("kind of event"), max_length=60)
@@ -61,7 +63,7 @@ class Notification(models.Model):
     # Tries before the last re-send by hand: the retry limit counts only the tries after it.
     attempts_before_resend = models.PositiveSmallIntegerField(_("attempts before the last re-send"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)  # unique: see Meta
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(
         _("next attempt"), null=True, blank=True,
@@ -85,6 +87,9 @@ class Notification(models.Model):
                 condition=Q(recipient__isnull=False) | Q(endpoint__isnull=False),
                 name="notification_has_a_recipient_or_endpoint",
             ),
+            # A constraint rather than unique=True: on PostgreSQL that would add a second index
+            # (for LIKE) to a table that takes a row per message, and nothing searches keys by prefix.
+            models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key_unique"),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
