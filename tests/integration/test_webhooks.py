@@ -2,8 +2,12 @@
 
 import json
 import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import trustme
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -190,6 +194,77 @@ def test_the_post_goes_to_the_address_that_was_checked_whatever_dns_answers_next
     [post] = system.posts
     assert post.headers["host"] == f"hooks.example.com:{port}"
     assert verify_signature(SECRET, post.headers["x-signature"], post.body)
+
+
+class HTTPSReceiver:
+    """A webhook receiver on 127.0.0.1 that speaks TLS with a certificate for `hostname` only."""
+
+    def __init__(self, hostname: str, authority: trustme.CA):
+        self.bodies: list[bytes] = []
+        self.server_names: list[str | None] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+                receiver.bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+                pass
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert(hostname).configure_cert(context)
+        context.sni_callback = lambda _socket, name, _context: receiver.server_names.append(name)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        self.port = self.server.server_port
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.mark.django_db
+def test_an_https_post_to_the_checked_address_still_checks_the_certificate_of_the_host(
+        settings, monkeypatch, tmp_path, alice, alices_enterprise):
+    """Pinned to the address, the TLS handshake still names the URL's host (SNI) and verifies its
+    certificate: the right one is accepted, one for another name is refused."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    authority = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    real_getaddrinfo = socket.getaddrinfo
+
+    def dns(host, *args, **kwargs):
+        if host in ("hooks.example.com", "other.example.com"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    monkeypatch.setattr(webhooks, "_is_public", lambda address: address == "127.0.0.1")
+    system = HTTPSReceiver("hooks.example.com", authority)
+    try:
+        for number, host in enumerate(["hooks.example.com", "other.example.com"]):
+            WebhookEndpoint.objects.update(is_active=False)
+            WebhookEndpoint.objects.create(enterprise=alices_enterprise, url=f"https://{host}:{system.port}/hooks",
+                                           events=[EVENT], secret=SECRET, created_by=alice)
+            event = an_event(alices_enterprise, key=str(number))
+            deliver(event.pk)
+            event.refresh_from_db()
+            if host == "hooks.example.com":
+                assert event.status == Status.DELIVERED and system.bodies == [event.body.encode()]
+            else:  # the receiver's certificate is not for this name
+                assert event.status == Status.TEMPORARY_FAILURE and "SSLError" in event.last_error
+                assert len(system.bodies) == 1
+        assert system.server_names[:2] == ["hooks.example.com", "other.example.com"]
+    finally:
+        system.close()
 
 
 def test_an_old_signature_is_refused_so_a_captured_request_cannot_be_replayed():
