@@ -492,8 +492,6 @@ class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericView
         application = self.get_object()
         payload = CheckDeferredSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        deferred = application.deferred.filter(material__code=payload.validated_data["material"]).first()
-        if deferred is None:
-            raise ValidationError({"material": _("This material was not deferred for this application.")})
+        deferred = workflow.deferred_material(application, payload.validated_data["material"])
         workflow.check_deferred(request.user, deferred.pk)
         return self._fresh(application.pk)

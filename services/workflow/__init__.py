@@ -21,6 +21,7 @@ from services.workflow.filing import (
     CLOSED_STATES,
     attach_document,
     create_application,
+    deferred_material,
     needs_commitment,
     resubmit,
     submit,
@@ -47,7 +48,7 @@ from services.workflow.review import (
 
 __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS",
-    "accept", "attach_document", "check_deferred", "complete", "create_application", "decide",
+    "accept", "attach_document", "check_deferred", "complete", "create_application", "decide", "deferred_material",
     "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "officials_open_tasks",
     "officials_tasks", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction",
     "resubmit", "revoke", "run_post_check", "sample_post_check", "sm3_digest", "submit",

@@ -196,14 +196,20 @@ def withdraw(user: Any, application_id: int, reason: str = "") -> Application:
     return application
 
 
+def deferred_material(application: Application, material_code: str) -> DeferredMaterial:
+    """The application's deferred material with this code; a 400 naming `material` if there is none."""
+    deferred = application.deferred.filter(material__code=material_code).select_related("material").first()
+    if deferred is None:
+        raise ValidationError({"material": _("This material was not deferred for this application.")})
+    return deferred
+
+
 def supply_deferred(user: Any, application_id: int, material_code: str, file: Any) -> DeferredMaterial:
     """The applicant supplies a deferred material; an official then checks it."""
     with transaction.atomic():
         application = lock(application_id)
         require_member(user, application)
-        deferred = application.deferred.filter(material__code=material_code).select_related("material").first()
-        if deferred is None:
-            raise ValidationError({"material": _("This material was not deferred for this application.")})
+        deferred = deferred_material(application, material_code)
         if application.state in CLOSED_STATES:
             raise IllegalTransition(_("The application is closed."), current_state=application.state, action="supply")
         if deferred.supplied_at:
