@@ -238,7 +238,7 @@ def fan_out(users: list[Any], run: str) -> dict[str, float]:
     """One transaction writes an inbox and an e-mail row per user; the commit queues the e-mail ids."""
     from django.db import transaction
 
-    from services.notifications import notify_many
+    from services.notifications.outbox import notify_many
 
     messages = [
         (user, {"reference": f"XFG-BENCH-{i:05d}", "service": "基准测试事项"}, f"{run}:{i}", "/applications/")
@@ -303,9 +303,9 @@ def profile_deliver(users: list[Any], sample: int, run: str) -> dict[str, float]
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from services.delivery import deliver_batch
     from services.models import Notification
-    from services.notifications import notify_many
+    from services.notifications.delivery import deliver_batch
+    from services.notifications.outbox import notify_many
 
     sample = min(sample, len(users) // 2)
     batch = settings.NOTIFICATION_BATCH_SIZES[Notification.Channel.EMAIL]

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from enterprises.models import Enterprise, Membership
 from enterprises.registration import reject_enterprise, verify_enterprise
-from services.errors import IllegalTransition
-from services.scoping import reviews_registrations
+from portal.core.access import reviews_registrations
+from portal.core.errors import IllegalTransition
 
 
 class MembershipInline(admin.TabularInline):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from enterprises.models import Enterprise
 from enterprises.registration import REGISTRATION_FIELDS, register_enterprise
-from portal.api.idempotency import IdempotentMixin
+from portal.core.api.idempotency import IdempotentMixin
 
 REGISTRATION_EXAMPLE = {
     "name": "北京示例科技有限公司", "uscc": "91110106MA01FTCC3R", "legal_representative": "王五",

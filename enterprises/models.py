@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.identifiers import normalize_uscc, validate_uscc
-from portal.files import private_storage, validate_upload
+from portal.core.files import private_storage, validate_upload
 
 
 class Street(models.TextChoices):

@@ -9,5 +9,5 @@ urlpatterns = [
     path("<int:pk>/members/", views.invite, name="enterprise_invite"),
     path("<int:pk>/licence/", views.licence, name="enterprise_licence"),
     path("<int:pk>/package/", views.service_package, name="enterprise_package"),
-    path("<int:pk>/webhooks/", include("services.urls_notifications")),
+    path("<int:pk>/webhooks/", include("services.notifications.urls")),
 ]

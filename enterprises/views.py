@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from enterprises.forms import EnterpriseRegistrationForm, InviteMemberForm
 from enterprises.models import Enterprise, Membership
 from enterprises.registration import invite_member, is_enterprise_admin, register_enterprise
+from portal.core.access import reviews_registrations
+from services.applications.models import OPEN_STATES
 from services.models import Application
-from services.models.applications import OPEN_STATES
-from services.scoping import reviews_registrations
 from talent.applications import LIVE_STATES
 from talent.matching import matches_of
 from talent.models import TalentApplication

@@ -1,4 +1,4 @@
-from services.notifications import unread_count
+from services.notifications.outbox import unread_count
 
 
 def inbox(request):

@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "portal.api.middleware.ApiErrorMiddleware",
+    "portal.core.api.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.inbox",
-                "services.calendar.admin_calendar_warning",
+                "services.calendar.working_days.admin_calendar_warning",
             ],
         },
     },
@@ -226,7 +226,7 @@ NOTIFICATION_BATCH_SIZES = {"email": env.int("NOTIFICATION_EMAIL_BATCH", default
 # A batch stops starting new sends after this many seconds (well inside the task's soft time
 # limit) and gives the rest back to the queue.
 NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=30)
-SMS_BACKEND = env.str("SMS_BACKEND", default="services.sms.LoggingBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="services.notifications.sms.LoggingBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
@@ -253,16 +253,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.core.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "portal.api.pagination.OrderingFilter",
+        "portal.core.api.pagination.OrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "portal.api.throttling.AnonThrottle",
-        "portal.api.throttling.UserThrottle",
-        "portal.api.throttling.ScopedThrottle",
+        "portal.core.api.throttling.AnonThrottle",
+        "portal.core.api.throttling.UserThrottle",
+        "portal.core.api.throttling.ScopedThrottle",
     ],
     # Requests per period (second, minute, hour or day); an empty variable turns a limit off.
     "DEFAULT_THROTTLE_RATES": {

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from portal.api.idempotency import purge_expired
+from portal.core.api.idempotency import purge_expired
 
 log = logging.getLogger(__name__)
 

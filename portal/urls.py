@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
-from services import views_notifications
+from services.notifications import views as notification_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,10 +13,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
-    path("inbox/settings/", views_notifications.notification_settings, name="notification_settings"),
+    path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),
     path("enterprises/", include("enterprises.urls")),
-    path("services/", include("services.urls")),
-    path("applications/", include("services.urls_applications")),
+    path("services/", include("services.catalogue.urls")),
+    path("applications/", include("services.applications.urls")),
     path("talent/", include("talent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

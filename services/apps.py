@@ -7,4 +7,4 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Government services")
 
     def ready(self):
-        import services.calendar  # noqa: F401  (connects the calendar's cache-clearing signals)
+        import services.calendar.working_days  # noqa: F401  (connects the calendar's cache-clearing signals)

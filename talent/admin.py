@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from services.scoping import SuperuserChangesOnly
+from portal.core.admin import SuperuserChangesOnly
 from talent.applications import with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy

@@ -29,10 +29,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from portal.api.idempotency import IdempotentMixin
-from services.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
+from portal.core.api.idempotency import IdempotentMixin
+from services.applications.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
+from services.applications.workflow.core import today
 from services.models import Application
-from services.workflow.core import today
 from talent.applications import Usage, apply_for_policy, with_usage
 from talent.eligibility import describe_rules, evaluate
 from talent.models import BenefitKind, Education, Talent, TalentPolicy, Tier

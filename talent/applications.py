@@ -1,7 +1,7 @@
 """Talent applications: an employer applies to a policy for one of its talent.
 
 They are ordinary applications of the policy's service item. `TalentPolicyRules` adds
-what is particular to them to the workflow (see `services.workflow.extensions`): the talent
+what is particular to them to the workflow (see `services.applications.workflow.extensions`): the talent
 is named at creation, eligibility is checked again at submission and at approval, and
 approval spends the policy's annual quota and budget under a lock on the policy row, so
 concurrent approvals never overspend.
@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext
 
-from services import workflow
+from services.applications import workflow
+from services.applications.workflow.core import today
 from services.models import Application, State
-from services.workflow.core import today
 from talent.eligibility import evaluate, rule_failures
 from talent.models import Talent, TalentApplication, TalentPolicy
 

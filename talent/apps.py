@@ -7,7 +7,7 @@ class TalentConfig(AppConfig):
     verbose_name = _("Talent")
 
     def ready(self) -> None:
-        from services.workflow import extensions
+        from services.applications.workflow import extensions
         from talent.applications import TalentPolicyRules
 
         extensions.register(TalentPolicyRules())

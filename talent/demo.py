@@ -19,9 +19,9 @@ from django.db import transaction
 from stdnum.cn import ric
 
 from enterprises.models import Enterprise, TechTier
-from services.demo_catalogue import Material, Step
+from services.catalogue.demo_data import Material, Step
+from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
-from services.models.catalogue import ApprovalMode, ServiceCategory
 from talent import profiles
 from talent.eligibility import validate_rules
 from talent.models import BenefitKind, Talent, TalentPolicy

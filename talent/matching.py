@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from enterprises.models import Membership
 from services.models import WebhookEndpoint
-from services.notifications import notify_many, publish
+from services.notifications.outbox import notify_many, publish
 from talent.eligibility import eligible_talent
 from talent.models import PolicyMatch, Talent, TalentPolicy
 

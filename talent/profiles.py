@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
-from services.audit import record_event
+from portal.core.audit import record_event
 from talent import identity
 from talent.models import Talent
 

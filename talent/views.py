@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from services.workflow.core import today
+from services.applications.workflow.core import today
 from talent.applications import LIVE_STATES, Usage, apply_for_policy, with_usage
 from talent.eligibility import describe_rules, evaluate
 from talent.forms import TalentForm, employers_of

@@ -208,7 +208,7 @@ def world(db, make_user, make_official, make_enterprise):
 @pytest.fixture
 def draft(world):
     """Create a draft of an item with every material attached except those named in `skip`."""
-    from services import workflow
+    from services.applications import workflow
 
     def make(mode: str, skip: tuple[str, ...] = ()):
         application = workflow.create_application(world["clerk"], world["enterprise"], world[mode])

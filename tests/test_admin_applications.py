@@ -11,9 +11,10 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-import services.admin_applications  # noqa: F401 - registers the admin classes
-from services import workflow
-from services.models import Application, AuditEvent, PostCheck, Task
+import services.applications.admin  # noqa: F401 - registers the admin classes
+from portal.models import AuditEvent
+from services.applications import workflow
+from services.models import Application, PostCheck, Task
 from tests.conftest import PDF
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise, Membership
-from services import workflow
+from services.applications import workflow
 from services.models import (
     Department,
     MaterialRequirement,

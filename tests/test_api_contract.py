@@ -10,8 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from portal.api.auth import LogoutView, ObtainTokenView
-from portal.api.idempotency import IdempotentMixin
-from services import workflow
+from portal.core.api.idempotency import IdempotentMixin
+from services.applications import workflow
 from services.models import Application, Task
 from tests.test_application_api import token_client
 

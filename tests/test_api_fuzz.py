@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from services import workflow
+from services.applications import workflow
 from services.models import Task
 from tests.conftest import licence_file
 

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from portal.api.idempotency import purge_expired
-from portal.models import IdempotencyKey
-from services import workflow
-from services.models import Application, AuditEvent, Document
+from portal.core.api.idempotency import purge_expired
+from portal.models import AuditEvent, IdempotencyKey
+from services.applications import workflow
+from services.models import Application, Document
 from tests.test_application_api import token_client
 from tests.test_workflow_rules import in_threads
 

@@ -8,7 +8,7 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from services import workflow
+from services.applications import workflow
 from tests.test_application_api import token_client
 
 pytestmark = pytest.mark.django_db

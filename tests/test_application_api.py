@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from services import workflow
-from services.models import Application, AuditEvent
+from portal.models import AuditEvent
+from services.applications import workflow
+from services.models import Application
 from tests.conftest import VALID_USCCS, licence_file
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.messages import constants
 from django.test import Client
 
-from services import workflow
-from services.models import Application, AuditEvent, DeferredMaterial, Document
+from portal.models import AuditEvent
+from services.applications import workflow
+from services.models import Application, DeferredMaterial, Document
 from tests.conftest import VALID_USCCS, licence_file
 
 pytestmark = pytest.mark.django_db

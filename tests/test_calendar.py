@@ -11,9 +11,9 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-import services.admin_calendar  # noqa: F401  (registers the calendar admin, as services/admin.py will)
-from services import calendar
-from services.calendar import (
+import services.calendar.admin  # noqa: F401  (registers the calendar admin, as services/admin.py will)
+from services.calendar import working_days as calendar
+from services.calendar.working_days import (
     DueDate,
     add_working_days,
     is_provisional_year,
@@ -24,7 +24,7 @@ from services.calendar import (
 from services.models import CalendarDay, CalendarYear
 
 HOLIDAY, WORKDAY = CalendarDay.Kind.HOLIDAY, CalendarDay.Kind.WORKDAY
-CONTEXT_PROCESSOR = "services.calendar.admin_calendar_warning"
+CONTEXT_PROCESSOR = "services.calendar.working_days.admin_calendar_warning"
 
 pytestmark = pytest.mark.django_db
 

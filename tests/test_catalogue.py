@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.management.commands.seed_demo import DEPARTMENTS
-from services.demo import seed_catalogue
+from services.catalogue.demo import seed_catalogue
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from services.delivery import send_failure_digest
-from services.models import AuditEvent, DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
+from portal.models import AuditEvent
+from services.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
+from services.notifications.delivery import send_failure_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_without_the_filter_a_superuser_sees_everything(superuser, as_user, rows
 
 
 def test_the_last_error_is_shortened_in_the_list(superuser, as_user, rows):
-    from services.admin import NotificationAdmin
+    from services.notifications.admin import NotificationAdmin
 
     short = NotificationAdmin.short_error(None, rows["permanent"])
     assert len(rows["permanent"].last_error) > 200

@@ -16,8 +16,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from services.models import DeliveryAttempt, Notification, WebhookEndpoint
-from services.notifications import notify, publish
-from services.webhooks import register_webhook, sign, verify_signature
+from services.notifications.outbox import notify, publish
+from services.notifications.webhooks import register_webhook, sign, verify_signature
 from tests.conftest import VALID_USCCS
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connections
 from django.utils import timezone
 
-from services.delivery import batches, deliver_batch, enqueue, sweep
 from services.models import DeliveryAttempt, Notification
-from services.notifications import notify_many
+from services.notifications.delivery import batches, deliver_batch, enqueue, sweep
+from services.notifications.outbox import notify_many
 from tests.test_notification_rules import EveryPlaceholder, at
 
 pytestmark = pytest.mark.django_db

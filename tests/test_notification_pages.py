@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from services.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
-from services.notifications import KINDS, notify, publish
-from services.preferences import channel_choices, set_preferences
-from services.webhooks import register_webhook
+from services.notifications.outbox import KINDS, notify, publish
+from services.notifications.preferences import channel_choices, set_preferences
+from services.notifications.webhooks import register_webhook
 from tests.test_notification_api import EVENT, SECRET, Receiver
 
 pytestmark = pytest.mark.django_db

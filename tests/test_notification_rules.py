@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from enterprises.models import Membership
-from services import workflow
-from services.delivery import deliver, resend, retry_delay, sweep
-from services.errors import TemporaryFailure
+from portal.core.errors import TemporaryFailure
+from services.applications import workflow
 from services.models import DeliveryAttempt, Notification, NotificationPreference
-from services.notifications import KINDS, TEMPLATES, notify, notify_many
+from services.notifications.delivery import deliver, resend, retry_delay, sweep
+from services.notifications.outbox import KINDS, TEMPLATES, notify, notify_many
 from tests.test_workflow_rules import in_threads
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_the_same_key_writes_the_message_once(make_user):
 ], ids=["evening", "small-hours", "noon"])
 def test_an_sms_in_the_recipient_s_quiet_hours_waits_until_they_end(quiet, now, resumes, make_user, settings,
                                                                      tmp_path):
-    settings.SMS_BACKEND = "services.sms.FileBackend"
+    settings.SMS_BACKEND = "services.notifications.sms.FileBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms.jsonl"
     user = make_user("wang", email="", phone=PHONE, sms_quiet_from=datetime.time(quiet[0]),
                      sms_quiet_until=datetime.time(quiet[1]))

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from enterprises.models import Enterprise
-from services.audit import events_of
+from portal.core.audit import events_of
 from services.models import Application, Commitment, State, Task
 from tests.conftest import PDF
 

@@ -3,7 +3,8 @@
 import pytest
 
 from enterprises.models import Enterprise, Membership
-from services.models import AuditEvent, Notification
+from portal.models import AuditEvent
+from services.models import Notification
 from tests.conftest import VALID_USCCS, enterprise_data, licence_file
 
 pytestmark = pytest.mark.django_db

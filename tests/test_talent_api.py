@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from services import workflow
+from services.applications import workflow
 from services.models import Application, State, Task
 from talent.models import Talent, TalentApplication
 from tests.conftest import VALID_USCCS, id_number

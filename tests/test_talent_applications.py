@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 
-from services import workflow
+from services.applications import workflow
 from services.models import State, Task
 from talent.applications import apply_for_policy, usage
 from talent.models import TalentApplication, TalentPolicy

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from enterprises.models import Enterprise
 from portal.models import User
+from services.catalogue.models import ApprovalMode
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
-from services.models.catalogue import ApprovalMode
 from talent.demo import DEMO_ENTERPRISE_USCC, DEMO_ENTERPRISE_USCCS, DEMO_LABEL, DEMO_TALENT
 from talent.eligibility import evaluate, validate_rules
 from talent.models import BenefitKind, PolicyMatch, Talent, TalentPolicy

@@ -83,7 +83,7 @@ def test_ages_count_full_years_and_leap_day_birthdays_turn_on_the_first_of_march
 def test_the_full_number_is_shown_only_to_the_reviewing_official(
     alice, alices_enterprise, make_talent, make_policy, talent_department, make_official, departments
 ):
-    from services import workflow
+    from services.applications import workflow
     from talent.applications import apply_for_policy
 
     talent = make_talent(alices_enterprise, birth=datetime.date(1988, 8, 8))

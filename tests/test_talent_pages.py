@@ -14,7 +14,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from enterprises.models import Membership
-from services import workflow
+from services.applications import workflow
 from services.models import Application
 from talent.applications import apply_for_policy
 from talent.matching import run_matching

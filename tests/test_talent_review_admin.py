@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from services import workflow
+from services.applications import workflow
 from services.models import Task
 from talent.applications import apply_for_policy
 

@@ -13,9 +13,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from enterprises.models import CreditRecord
-from services import workflow
-from services.errors import IllegalTransition
-from services.models import Application, AuditEvent, Notification, PostCheck, Task
+from portal.core.errors import IllegalTransition
+from portal.models import AuditEvent
+from services.applications import workflow
+from services.models import Application, Notification, PostCheck, Task
 from tests.conftest import licence_file
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_standard_correction_stops_the_clock_and_restarts_on_resubmission(world,
     notice = application.corrections.get()
     assert notice.items == ["申请表缺少盖章", "租赁合同页码不全"]
     with at(2026, 3, 20):  # the clerk takes weeks; nothing is accepted automatically meanwhile
-        from services.timers import auto_accept_overdue
+        from services.applications.timers import auto_accept_overdue
 
         assert auto_accept_overdue() == 0
         workflow.attach_document(clerk, application.pk, "form", licence_file("form-v2.pdf"))
@@ -175,7 +176,7 @@ def test_deferred_documents_supplied_and_checked(world, draft):
 
 
 def test_deferred_documents_overdue_suspend_then_revoke_with_credit_record(world, draft):
-    from services import timers
+    from services.applications import timers
 
     clerk, zjw = world["clerk"], world["officials"]["zjw1"]
     with at(2026, 2, 13):
@@ -283,7 +284,7 @@ def test_commitment_not_sampled_below_the_ratio(world, draft):
 
 
 def test_auto_acceptance_after_five_working_days_dated_the_day_received(world, draft):
-    from services import timers
+    from services.applications import timers
 
     with at(2026, 2, 13):
         application = draft("standard")
@@ -312,8 +313,8 @@ def test_a_commitment_approval_cannot_be_completed_while_its_post_check_is_pendi
 
 
 def test_deadline_colours_yellow_red_escalated_and_officials_told_once(world, draft):
-    from services import timers
-    from services.calendar import add_working_days
+    from services.applications import timers
+    from services.calendar.working_days import add_working_days
 
     with at(2026, 3, 2):
         application = draft("standard")
@@ -337,7 +338,7 @@ def test_deadline_colours_yellow_red_escalated_and_officials_told_once(world, dr
 
 
 def test_post_check_timers_draw_commitment_approvals_and_flag_overdue_checks_once(world, draft):
-    from services import timers
+    from services.applications import timers
 
     with at(2026, 3, 2):
         application = draft("commitment")

@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from services import timers, workflow
-from services.errors import IllegalTransition
-from services.models import Application, AuditEvent, CalendarDay, CalendarYear, Department, ReviewStep, State
+from portal.core.errors import IllegalTransition
+from portal.models import AuditEvent
+from services.applications import timers, workflow
+from services.models import Application, CalendarDay, CalendarYear, Department, ReviewStep, State
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import enterprises.identifiers
 import enterprises.models
-import portal.files
+import portal.core.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('contact_name', models.CharField(max_length=100, verbose_name='contact person')),
                 ('contact_phone', models.CharField(max_length=20, validators=[django.core.validators.RegexValidator('^[0-9+\\-() ]{7,20}$', 'Enter a phone number of digits, spaces, + or -.')], verbose_name='contact phone')),
                 ('contact_email', models.EmailField(max_length=254, verbose_name='contact e-mail')),
-                ('licence', models.FileField(storage=portal.files.private_storage, upload_to=enterprises.models.licence_path, validators=[portal.files.validate_upload], verbose_name='business licence')),
+                ('licence', models.FileField(storage=portal.core.files.private_storage, upload_to=enterprises.models.licence_path, validators=[portal.core.files.validate_upload], verbose_name='business licence')),
                 ('status', models.CharField(choices=[('pending', 'Pending verification'), ('verified', 'Verified'), ('rejected', 'Rejected'), ('suspended', 'Suspended')], db_index=True, default='pending', max_length=10, verbose_name='status')),
                 ('status_reason', models.TextField(blank=True, verbose_name='reason of the last decision')),
                 ('credit_listed_until', models.DateField(blank=True, help_text='While on the credit list the enterprise may not use commitment-based approval.', null=True, verbose_name='on the credit list until')),

@@ -6,9 +6,9 @@ from rest_framework.routers import DefaultRouter
 from enterprises.api import EnterpriseViewSet
 from portal.api.auth import LogoutView, TokenViewSet, obtain_token
 from portal.api.me import MeView
-from services.api import ApplicationViewSet, IntakeViewSet, TaskViewSet
-from services.catalogue_api import ServiceItemViewSet
-from services.notifications_api import NotificationViewSet, WebhookViewSet
+from services.applications.api import ApplicationViewSet, IntakeViewSet, TaskViewSet
+from services.catalogue.api import ServiceItemViewSet
+from services.notifications.api import NotificationViewSet, WebhookViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 
 router = DefaultRouter()

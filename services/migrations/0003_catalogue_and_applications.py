@@ -3,9 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import django_fsm
-import portal.files
-import services.models.applications
-import services.models.catalogue
+import portal.core.files
+import services.applications.models
+import services.catalogue.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('required', models.BooleanField(default=True, verbose_name='required')),
                 ('essential', models.BooleanField(default=False, help_text='A key material: it can never be deferred.', verbose_name='essential')),
                 ('deferrable', models.BooleanField(default=False, verbose_name='deferrable')),
-                ('template', models.FileField(blank=True, storage=portal.files.private_storage, upload_to=services.models.catalogue.template_path, verbose_name='template file')),
+                ('template', models.FileField(blank=True, storage=portal.core.files.private_storage, upload_to=services.catalogue.models.template_path, verbose_name='template file')),
             ],
             options={
                 'verbose_name': 'material',
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
             name='Document',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=portal.files.private_storage, upload_to=services.models.applications.document_path, validators=[portal.files.validate_upload], verbose_name='file')),
+                ('file', models.FileField(storage=portal.core.files.private_storage, upload_to=services.applications.models.document_path, validators=[portal.core.files.validate_upload], verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='services.application')),

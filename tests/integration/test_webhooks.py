@@ -11,11 +11,11 @@ import trustme
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from services import webhooks
-from services.delivery import deliver, sweep
 from services.models import Notification, WebhookEndpoint
-from services.notifications import publish
-from services.webhooks import register_webhook, sign, verify_signature
+from services.notifications import webhooks
+from services.notifications.delivery import deliver, sweep
+from services.notifications.outbox import publish
+from services.notifications.webhooks import register_webhook, sign, verify_signature
 from tests.integration.support import HANG, HANG_SECONDS, TIMINGS
 
 Status = Notification.Status

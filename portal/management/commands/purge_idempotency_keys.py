@@ -5,7 +5,7 @@ Beat does it hourly (portal.purge_idempotency_keys); this is for a cron-only dep
 
 from django.core.management.base import BaseCommand
 
-from portal.api.idempotency import purge_expired
+from portal.core.api.idempotency import purge_expired
 
 
 class Command(BaseCommand):

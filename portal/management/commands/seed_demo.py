@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, Membership
-from services.demo import seed_catalogue
+from services.catalogue.demo import seed_catalogue
 from services.models import Department
 from talent.demo import seed_demo_talent, seed_talent_policies
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from services.timers import ALL_TIMERS
+from services.applications.timers import ALL_TIMERS
 
 
 class Command(BaseCommand):

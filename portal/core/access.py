@@ -1,0 +1,95 @@
+"""Who is who, and who may act where: the one module that reads `is_staff` and `is_superuser`.
+
+Every page, admin class, API view and domain function asks these questions here, so "who is an
+official" has one answer. The kernel imports no domain app: the enterprise model is named by its
+label, as Django names the user model.
+"""
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+
+def is_superuser(user: Any) -> bool:
+    """An administrator of the portal (an auditor too): sees every department's work."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def is_official(user: Any) -> bool:
+    """A district official, or a superuser acting as one: a member of the admin panel's staff."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+    )
+
+
+def department_ids(user: Any) -> list[int]:
+    """Ids of the departments an official belongs to (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_department_ids", None)
+    if cached is None:
+        cached = list(user.departments.values_list("id", flat=True))
+        user._department_ids = cached
+    return cached
+
+
+def is_official_of(user: Any, department: Any) -> bool:
+    """Whether the user acts for `department` (a Department or its id): its official, or a superuser."""
+    if is_superuser(user):
+        return True
+    department_id = getattr(department, "pk", department)
+    return is_official(user) and department_id in department_ids(user)
+
+
+def in_departments(user: Any, queryset: QuerySet, lookup: str = "department") -> QuerySet:
+    """The rows of `queryset` that belong to the user's departments (all of them for a superuser)."""
+    if is_superuser(user):
+        return queryset
+    if not is_official(user):
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__in": department_ids(user)})
+
+
+def reviews_registrations(user: Any) -> bool:
+    """Officials of the registration department verify enterprises."""
+    if is_superuser(user):
+        return True
+    return is_official(user) and user.departments.filter(code=settings.REGISTRATION_DEPARTMENT_CODE).exists()
+
+
+def superusers() -> QuerySet:
+    """The active superusers: who hears of failures nobody else can mend."""
+    return get_user_model().objects.filter(is_superuser=True, is_active=True)
+
+
+def officials() -> QuerySet:
+    """The active officials (superusers included)."""
+    return get_user_model().objects.filter(is_active=True, is_staff=True)
+
+
+def is_member(user: Any, enterprise: Model) -> bool:
+    """Whether the user works for the enterprise (any membership)."""
+    if not getattr(user, "is_authenticated", False) or enterprise is None:
+        return False
+    return enterprise.memberships.filter(user=user).exists()
+
+
+def member_enterprises(user: Any) -> QuerySet:
+    """The enterprises the user works for: the one way to reach an enterprise's data."""
+    return apps.get_model("enterprises", "Enterprise").objects.of_member(user)
+
+
+def member_enterprise(user: Any, pk: Any) -> Model:
+    """The user's own enterprise `pk`; anyone else's answers "not found", never "forbidden"."""
+    try:
+        return member_enterprises(user).get(pk=int(pk))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise Http404 from error
+    except apps.get_model("enterprises", "Enterprise").DoesNotExist as error:
+        raise Http404 from error

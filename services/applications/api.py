@@ -1,0 +1,498 @@
+"""REST resources: applications (/api/v1/applications/) and officials' tasks (/api/v1/tasks/).
+
+The DESIGN §5 names are fixed. Serializers and viewsets stay thin: every rule is in
+services/workflow/. Querysets are scoped to the caller, so another enterprise's application
+(or another department's task) is a 404 before the domain is reached.
+
+The lists of applications, tasks and events are cursor-paginated (portal/api/pagination.py);
+every POST honours `Idempotency-Key` (portal/api/idempotency.py); submissions have their own
+throttle scope (portal/api/throttling.py).
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from enterprises.models import Enterprise
+from portal.core.api.idempotency import IdempotentMixin
+from portal.core.api.pagination import CursorPagination
+from portal.core.audit import events_of
+from portal.models import AuditEvent
+from services.applications import workflow
+from services.catalogue.api import DepartmentSerializer
+from services.catalogue.models import ApprovalMode
+from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    department = DepartmentSerializer(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
+        read_only_fields = fields
+
+
+class DeferredSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    supplied = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeferredMaterial
+        fields = ["material", "due_date", "supplied", "due_provisional", "supplied_at", "checked_at"]
+        read_only_fields = fields
+
+    def get_supplied(self, deferred: DeferredMaterial) -> bool:
+        return deferred.supplied_at is not None
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="state", choices=State.choices, read_only=True)
+    service = serializers.CharField(source="service.code", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    enterprise = serializers.IntegerField(source="enterprise_id", read_only=True)
+    due_date = serializers.SerializerMethodField()
+    tasks = TaskSerializer(many=True, read_only=True)
+    deferred = DeferredSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "reference", "status", "due_date", "dates_provisional", "service", "service_name",
+            "enterprise", "form", "received_on", "acceptance_due", "accepted_on", "decision_due",
+            "statutory_due", "decided_on", "created_at", "tasks", "deferred",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_due_date(self, application: Application):
+        """The next date that matters: the decision's once accepted, else the acceptance's."""
+        due = application.decision_due or application.acceptance_due
+        return due.isoformat() if due else None
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    service = serializers.CharField(label=_("service item code"))
+    enterprise = serializers.IntegerField(label=_("enterprise id"))
+    form = serializers.JSONField(required=False, default=dict, label=_("form"))
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    material = serializers.CharField(label=_("material code"))
+    file = serializers.FileField(label=_("file"))
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "material", "original_name", "uploaded_at"]
+        read_only_fields = fields
+
+
+class SubmitSerializer(serializers.Serializer):
+    deferred_materials = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, label=_("materials supplied later")
+    )
+    commitment_accepted = serializers.BooleanField(required=False, default=False, label=_("commitment accepted"))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "action", "from_state", "to_state", "reason", "actor"]
+        read_only_fields = fields
+
+
+class QueueTaskSerializer(TaskSerializer):
+    application = serializers.IntegerField(source="application_id", read_only=True)
+    reference = serializers.CharField(source="application.reference", read_only=True)
+    service = serializers.CharField(source="application.service.code", read_only=True)
+    enterprise = serializers.CharField(source="application.enterprise.name", read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "application", "reference", "service", "enterprise"]
+        read_only_fields = fields
+
+
+class CheckDeferredSerializer(serializers.Serializer):
+    material = serializers.CharField(label=_("material code"))
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
+    comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id (NumberFilter alone takes decimals)."""
+
+    field_class = forms.IntegerField
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(field_name="state", choices=State.choices, label=_("status"))
+    mode = django_filters.ChoiceFilter(field_name="service__approval_mode", choices=ApprovalMode.choices,
+                                       label=_("approval mode"))
+    service = django_filters.CharFilter(field_name="service__code", lookup_expr="iexact", label=_("service item code"))
+    reference = django_filters.CharFilter(field_name="reference", lookup_expr="iexact", label=_("reference"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("enterprise id"))
+    created = django_filters.DateFromToRangeFilter(field_name="created_at", label=_("created between"))
+    decided = django_filters.DateFromToRangeFilter(field_name="decided_on", label=_("decided between"))
+    due = django_filters.DateFromToRangeFilter(field_name="decision_due", label=_("decision due between"))
+
+    class Meta:
+        model = Application
+        fields = ["status", "mode", "service", "reference", "enterprise", "created", "decided", "due"]
+
+
+ANY_STATUS = "any"
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        method="filter_status", choices=[*Task.Status.choices, (ANY_STATUS, _("Any status"))],
+        label=_("task status (default: open, the queue)"),
+    )
+    department = django_filters.CharFilter(field_name="department__code", lookup_expr="iexact",
+                                           label=_("department code"))
+    reference = django_filters.CharFilter(field_name="application__reference", lookup_expr="iexact",
+                                          label=_("reference"))
+    service = django_filters.CharFilter(field_name="application__service__code", lookup_expr="iexact",
+                                        label=_("service item code"))
+    mode = django_filters.ChoiceFilter(field_name="application__service__approval_mode",
+                                       choices=ApprovalMode.choices, label=_("approval mode"))
+    created = django_filters.DateFromToRangeFilter(field_name="application__created_at",
+                                                   label=_("application created between"))
+    due = django_filters.DateFromToRangeFilter(field_name="due_date", label=_("due between"))
+    decided = django_filters.DateFromToRangeFilter(field_name="decided_at", label=_("decided between"))
+
+    class Meta:
+        model = Task
+        fields = ["status", "department", "reference", "service", "mode", "created", "due", "decided"]
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # Without a status the list is the official's queue: the open tasks.
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = Task.Status.OPEN
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset if value == ANY_STATUS else queryset.filter(status=value)
+
+
+# --- examples in the schema --------------------------------------------------------------------
+
+APPLICATION_EXAMPLE = {
+    "id": 42, "reference": "FT-2026-000042", "status": "submitted", "due_date": "2026-12-03",
+    "dates_provisional": False, "service": "ZJW-001", "service_name": "建设工程规划许可", "enterprise": 3,
+    "form": {"area": 120}, "received_on": "2026-11-30", "acceptance_due": "2026-12-03", "accepted_on": None,
+    "decision_due": None, "statutory_due": None, "decided_on": None,
+    "created_at": "2026-11-30T09:15:00+08:00", "tasks": [], "deferred": [],
+}
+DRAFT_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "draft", "due_date": None, "received_on": None,
+                 "acceptance_due": None}
+DEPARTMENT_EXAMPLE = {"code": "ZJW", "name": "区住建委",
+                      "name_en": "District Housing and Urban-Rural Development Commission"}
+TASK_EXAMPLE = {"id": 57, "department": DEPARTMENT_EXAMPLE, "name": "规划方案审查（牵头）", "status": "open",
+                "due_date": "2026-12-14", "order": 1, "comment": "", "decided_at": None}
+IN_REVIEW_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "in_review", "due_date": "2026-12-14",
+                     "accepted_on": "2026-12-01", "decision_due": "2026-12-14", "statutory_due": "2026-12-29",
+                     "tasks": [{**TASK_EXAMPLE, "status": "approved", "comment": "材料齐全",
+                                "decided_at": "2026-12-02T10:30:00+08:00"}]}
+ACCEPTED_EXAMPLE = {**IN_REVIEW_EXAMPLE, "status": "accepted", "tasks": [TASK_EXAMPLE]}
+DEFERRED_EXAMPLE = {"material": "security-assessment", "due_date": "2026-12-14", "supplied": False,
+                    "due_provisional": False, "supplied_at": None, "checked_at": None}
+SUPPLIED_EXAMPLE = {**DEFERRED_EXAMPLE, "supplied": True, "supplied_at": "2026-12-05T14:00:00+08:00"}
+PENDING_DOCUMENTS_EXAMPLE = {
+    **IN_REVIEW_EXAMPLE, "service": "FT-ZW-0003", "service_name": "公共数据有条件开放申请", "form": {},
+    "status": "approved_pending_documents", "decided_on": "2026-12-03", "deferred": [SUPPLIED_EXAMPLE],
+}
+CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
+                   "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
+DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
+                    "uploaded_at": "2026-11-30T09:20:00+08:00"}
+EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "from_state": "submitted",
+                 "to_state": "accepted", "reason": "", "actor": "official_zjw"}
+QUEUE_TASK_EXAMPLE = {**TASK_EXAMPLE, "application": 42, "reference": "FT-2026-000042", "service": "ZJW-001",
+                      "enterprise": "北京丰泽智能科技有限公司"}
+# Multipart bodies: the file part is the file itself; the schema shows it as its name.
+UPLOAD_EXAMPLE = OpenApiExample("One material's file (multipart)", request_only=True, media_type="multipart/form-data",
+                                value={"material": "lease", "file": "租赁合同.pdf"})
+
+
+# --- viewsets ----------------------------------------------------------------------------------
+
+
+def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Everything ApplicationSerializer reads, fetched in a fixed number of queries."""
+    return applications.select_related("service", "enterprise").prefetch_related(
+        Prefetch("tasks", queryset=Task.objects.select_related("department")),
+        Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
+    )
+
+
+@extend_schema_view(list=extend_schema(examples=[
+    OpenApiExample("A page of applications", response_only=True, value=APPLICATION_EXAMPLE),
+]))
+class ApplicationViewSet(
+    IdempotentMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Applications of the caller's enterprises: create a draft, attach, submit, follow."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = CursorPagination
+    ordering = "-created_at"
+    ordering_fields = {
+        "created_at": "created_at", "received_on": "received_on", "decision_due": "decision_due",
+        "decided_on": "decided_on", "reference": "reference",
+    }
+    throttle_scope: str | None = None
+
+    def get_queryset(self):
+        return with_details(Application.objects.of_member(self.request.user)).order_by("-created_at", "-id")
+
+    def _fresh(self, pk: int) -> Response:
+        return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer}, examples=[
+        OpenApiExample("A draft", request_only=True,
+                       value={"service": "ZJW-001", "enterprise": 3, "form": {"area": 120}}),
+        OpenApiExample("The draft created", response_only=True, status_codes=["201"], value=DRAFT_EXAMPLE),
+    ])
+    def create(self, request, *args, **kwargs):
+        payload = ApplicationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        service = ServiceItem.objects.filter(code=data["service"]).first()
+        if service is None:
+            raise ValidationError({"service": _("No service item has the code “%(code)s”.") % {"code": data["service"]}})
+        # Never reveal that another enterprise exists: a stranger's id reads as "not found".
+        enterprise = Enterprise.objects.of_member(request.user).filter(pk=data["enterprise"]).first()
+        if enterprise is None:
+            raise ValidationError({"enterprise": _("Enterprise not found among yours.")})
+        application = workflow.create_application(request.user, enterprise, service, data.get("form", {}))
+        response = self._fresh(application.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer}, examples=[
+        UPLOAD_EXAMPLE,
+        OpenApiExample("The document attached", response_only=True, status_codes=["201"], value=DOCUMENT_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        """Attach a file for one material (draft or under correction)."""
+        application = self.get_object()
+        payload = DocumentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        document = workflow.attach_document(
+            request.user, application.pk, payload.validated_data["material"], payload.validated_data["file"]
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SubmitSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Standard or parallel mode: every material attached", request_only=True, value={}),
+        OpenApiExample("Deferred mode (容缺受理): one material later, with the commitment", request_only=True,
+                       value={"deferred_materials": ["lease"], "commitment_accepted": True}),
+        OpenApiExample("Commitment mode (告知承诺制): approved on the spot", request_only=True,
+                       value={"commitment_accepted": True}),
+        OpenApiExample("Submitted", response_only=True, value=APPLICATION_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], throttle_scope="submissions")
+    def submit(self, request, pk=None):
+        """Submit a draft; in the commitment mode it is approved on the spot."""
+        application = self.get_object()
+        payload = SubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.submit(
+            request.user, application.pk,
+            deferred_materials=payload.validated_data["deferred_materials"],
+            commitment_accepted=payload.validated_data["commitment_accepted"],
+        )
+        return self._fresh(application.pk)
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Submitted again: the acceptance clock restarts", response_only=True,
+                       value={**APPLICATION_EXAMPLE, "received_on": "2026-12-07", "acceptance_due": "2026-12-14",
+                              "due_date": "2026-12-14"}),
+    ])
+    @action(detail=True, methods=["post"], throttle_scope="submissions")
+    def resubmit(self, request, pk=None):
+        """Submit again after the requested corrections."""
+        application = self.get_object()
+        workflow.resubmit(request.user, application.pk)
+        return self._fresh(application.pk)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("With a reason", request_only=True, value={"reason": "项目选址调整，暂不申请。"}),
+        OpenApiExample("Withdrawn", response_only=True, value={**APPLICATION_EXAMPLE, "status": "withdrawn"}),
+    ])
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the application before a decision."""
+        application = self.get_object()
+        payload = WithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.withdraw(request.user, application.pk, payload.validated_data["reason"])
+        return self._fresh(application.pk)
+
+    @extend_schema(request=DocumentUploadSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The deferred material's file (multipart)", request_only=True,
+                       media_type="multipart/form-data",
+                       value={"material": "security-assessment", "file": "数据安全评估报告.pdf"}),
+        OpenApiExample("Supplied, awaiting the official's check", response_only=True,
+                       value=PENDING_DOCUMENTS_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def supply(self, request, pk=None):
+        """Supply a deferred material (容缺补交)."""
+        application = self.get_object()
+        payload = DocumentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.supply_deferred(
+            request.user, application.pk, payload.validated_data["material"], payload.validated_data["file"]
+        )
+        return self._fresh(application.pk)
+
+    @extend_schema(examples=[OpenApiExample("An application", response_only=True, value=APPLICATION_EXAMPLE)])
+    def retrieve(self, request, *args, **kwargs):
+        """One application: status, dates, review tasks and deferred materials."""
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: EventSerializer(many=True)}, filters=False, examples=[
+        OpenApiExample("A page of the timeline", response_only=True, value=EVENT_EXAMPLE),
+    ])
+    @action(detail=True, methods=["get"], filterset_class=None, ordering="at", ordering_fields={})
+    def events(self, request, pk=None):
+        """The timeline, oldest first."""
+        application = self.get_object()
+        page = self.paginate_queryset(events_of(application))
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+@extend_schema_view(list=extend_schema(examples=[
+    OpenApiExample("A page of the queue", response_only=True, value=QUEUE_TASK_EXAMPLE),
+]))
+class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """An official's queue: the open tasks of their departments (`?status=` for others).
+
+    Others see an empty list.
+    """
+
+    serializer_class = QueueTaskSerializer
+    filterset_class = TaskFilterSet
+    pagination_class = CursorPagination
+    ordering = "due_date"
+    ordering_fields = {
+        "due_date": "due_date", "decided_at": "decided_at", "reference": "application__reference",
+        "created_at": "application__created_at",
+    }
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
+            return Task.objects.none()
+        # Any task of the official's departments: a decided one answers 409, a stranger's 404.
+        return workflow.officials_tasks(user)
+
+    @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Approve", request_only=True, value={"decision": "approve", "comment": "材料齐全"}),
+        OpenApiExample("Return for correction", request_only=True,
+                       value={"decision": "return", "comment": "请补充租赁合同的盖章页。"}),
+        OpenApiExample("Reject", request_only=True, value={"decision": "reject", "comment": "不符合规划要求。"}),
+        OpenApiExample("The application after the decision", response_only=True, value=IN_REVIEW_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def decide(self, request, pk=None):
+        """Approve, reject or return (for correction) one review task."""
+        task = self.get_object()
+        payload = DecideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = workflow.decide(
+            request.user, task.pk, payload.validated_data["decision"], payload.validated_data["comment"]
+        )
+        fresh = with_details(Application.objects.all()).get(pk=application.pk)
+        return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(list=extend_schema(examples=[
+    OpenApiExample("A page of submitted applications", response_only=True, value=APPLICATION_EXAMPLE),
+]))
+class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The department's side before and after review: applications submitted to an official's departments.
+
+    An official accepts a submitted application here (受理), which opens its review tasks in
+    `/tasks/`, and confirms a deferred material once supplied (容缺补交). Only the officials of the
+    item's lead department (and superusers) see an application here; drafts never show.
+    """
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    pagination_class = CursorPagination
+    ordering = "-created_at"
+    ordering_fields = ApplicationViewSet.ordering_fields
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
+            return Application.objects.none()
+        applications = Application.objects.exclude(state=State.DRAFT)
+        if not user.is_superuser:
+            applications = applications.filter(service__lead_department__officials=user)
+        return with_details(applications).order_by("-created_at", "-id")
+
+    def _fresh(self, pk: int) -> Response:
+        return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Accepted: the first review task is open", response_only=True, value=ACCEPTED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def accept(self, request, pk=None):
+        """Accept (受理) a submitted application: the decision clock starts and its review tasks open."""
+        application = self.get_object()
+        workflow.accept(request.user, application.pk)
+        return self._fresh(application.pk)
+
+    @extend_schema(request=CheckDeferredSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The supplied material", request_only=True, value={"material": "security-assessment"}),
+        OpenApiExample("Every deferred material checked: approved", response_only=True, value=CHECKED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def check(self, request, pk=None):
+        """Confirm a supplied deferred material; the last one turns a conditional approval into an approval."""
+        application = self.get_object()
+        payload = CheckDeferredSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        deferred = workflow.deferred_material(application, payload.validated_data["material"])
+        workflow.check_deferred(request.user, deferred.pk)
+        return self._fresh(application.pk)

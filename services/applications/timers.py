@@ -1,0 +1,187 @@
+"""The workflow's clocks: each timer selects only the rows due for action, by indexed dates,
+and acts through services/workflow.
+
+Every timer is idempotent and safe with two workers running it at once: the candidates are
+re-checked under the row lock inside the workflow function (an application that moved on
+meanwhile raises IllegalTransition and is skipped), and reminders and warnings are claimed
+under a lock or a conditional UPDATE, so each goes out once. Each returns how many things it did.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.errors import IllegalTransition
+from services.applications import workflow
+from services.calendar.working_days import add_working_days, working_days_between
+from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State
+from services.notifications.outbox import notify
+
+REMINDER_DAYS = (3, 1)  # working days before a deferred material is due
+OVERDUE_REASON = _("Deferred materials were not supplied by their due date.")
+GRACE_OVER_REASON = _("Deferred materials were still missing at the end of the grace period.")
+
+
+def _today() -> date:
+    return workflow.today()
+
+
+def auto_accept_overdue() -> int:
+    """Accept every application nobody acted on within 5 working days (行政许可法 Art. 32)."""
+    done = 0
+    candidates = Application.objects.filter(state=State.SUBMITTED, acceptance_due__lt=_today())
+    for pk in candidates.values_list("pk", flat=True).iterator():
+        try:
+            workflow.accept(None, pk, automatic=True)
+            done += 1
+        except IllegalTransition:
+            continue  # accepted by an official or another worker meanwhile
+    return done
+
+
+def remind_deferred_materials() -> int:
+    """Remind the enterprise 3 and 1 working days before a deferred material is due."""
+    sent = 0
+    today = _today()
+    horizon = add_working_days(today, max(REMINDER_DAYS)).date
+    pending = DeferredMaterial.objects.filter(
+        supplied_at__isnull=True, due_date__gt=today, due_date__lte=horizon,
+        application__state__in=[State.SUBMITTED, State.ACCEPTED, State.IN_REVIEW, State.APPROVED_PENDING_DOCUMENTS],
+    ).select_related("application", "material", "application__enterprise")
+    for deferred in pending:
+        left = working_days_between(today, deferred.due_date)
+        if left not in REMINDER_DAYS:
+            continue
+        with transaction.atomic():
+            # Claim the reminder: only the worker whose UPDATE matches sends it.
+            if not _claim_reminder(deferred.pk, left):
+                continue
+            application = deferred.application
+            for member in application.enterprise.members.all():
+                notify(
+                    member, "deferred.reminder",
+                    context={"reference": application.reference, "material": deferred.material.name,
+                             "due": deferred.due_date.isoformat(), "days": left},
+                    key=f"{deferred.pk}:{left}", link=f"/applications/{application.pk}/",
+                )
+            sent += 1
+    return sent
+
+
+def _claim_reminder(deferred_id: int, left: int) -> bool:
+    """Claim one reminder under the row lock: the second worker finds it already claimed."""
+    row = DeferredMaterial.objects.select_for_update().get(pk=deferred_id)
+    if left in row.reminded_days:
+        return False
+    row.reminded_days = [*row.reminded_days, left]
+    row.save(update_fields=["reminded_days"])
+    return True
+
+
+def suspend_overdue_deferred() -> int:
+    """Suspend applications whose deferred materials are past due and unsupplied."""
+    done = 0
+    overdue = (
+        Application.objects.filter(
+            state__in=[State.APPROVED_PENDING_DOCUMENTS, State.ACCEPTED, State.IN_REVIEW],
+            deferred__supplied_at__isnull=True, deferred__due_date__lt=_today(),
+        ).values_list("pk", flat=True).distinct()
+    )
+    for pk in list(overdue):
+        try:
+            workflow.suspend(pk, reason=str(OVERDUE_REASON))
+            done += 1
+        except IllegalTransition:
+            continue
+    return done
+
+
+def revoke_after_grace() -> int:
+    """Revoke suspended applications whose grace period is over, with a credit record."""
+    done = 0
+    over = Application.objects.filter(state=State.SUSPENDED, revocation_due__lt=_today())
+    for pk in list(over.values_list("pk", flat=True)):
+        try:
+            workflow.revoke(pk, reason=str(GRACE_OVER_REASON))
+            done += 1
+        except IllegalTransition:
+            continue
+    return done
+
+
+def sla_level_on(today: date) -> Case:
+    """The deadline colour of an application in review on `today`, as an SQL expression:
+    yellow from 80% of the promised days, red past the promise, escalated past the statutory limit."""
+    return Case(
+        When(statutory_due__lt=today, then=Value("escalated")),
+        When(decision_due__lt=today, then=Value("red")),
+        When(warning_on__lte=today, then=Value("yellow")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def update_sla_levels() -> int:
+    """Re-colour the applications in review whose colour changed; their officials are told once."""
+    changed = 0
+    today = _today()
+    stale = (
+        Application.objects.filter(state__in=[State.ACCEPTED, State.IN_REVIEW])
+        .annotate(level=sla_level_on(today))
+        .filter(~Q(sla_level=F("level")))
+        .select_related("service", "service__lead_department")
+    )
+    for application in stale:
+        level = application.level
+        # Only the worker whose UPDATE still sees the old colour tells the officials.
+        updated = Application.objects.filter(pk=application.pk, sla_level=application.sla_level).update(sla_level=level)
+        if updated and level:
+            for official in application.service.lead_department.officials.filter(is_active=True):
+                notify(official, "sla.warning",
+                       context={"reference": application.reference, "service": application.service.name,
+                                "due": application.decision_due.isoformat(), "level": level},
+                       key=f"{application.pk}:{level}", link=f"/admin/services/application/{application.pk}/change/")
+        changed += updated
+    return changed
+
+
+def sample_post_checks() -> int:
+    """Draw the post-check sample of every commitment approval not drawn yet (双随机)."""
+    drawn = 0
+    unsampled = Application.objects.filter(
+        service__approval_mode=ApprovalMode.COMMITMENT, post_check_sampled=False,
+        state=State.APPROVED,
+    ).values_list("pk", flat=True)
+    for pk in list(unsampled):
+        if workflow.sample_post_check(pk) is not None:
+            drawn += 1
+    return drawn
+
+
+def flag_overdue_post_checks() -> int:
+    """Tell the drawn official once when a post-check passes its due date."""
+    flagged = 0
+    overdue = PostCheck.objects.filter(
+        result=PostCheck.Result.PENDING, due_date__lt=_today(), overdue_notified=False
+    ).select_related("application", "application__service", "assignee")
+    for check in overdue:
+        if PostCheck.objects.filter(pk=check.pk, overdue_notified=False).update(overdue_notified=True):
+            notify(check.assignee, "sla.warning",
+                   context={"reference": check.application.reference, "service": check.application.service.name,
+                            "due": check.due_date.isoformat(), "level": "red"},
+                   key=f"postcheck:{check.pk}", link=f"/admin/services/postcheck/{check.pk}/change/")
+            flagged += 1
+    return flagged
+
+
+ALL_TIMERS = {
+    "auto_accept": auto_accept_overdue,
+    "deferred_reminders": remind_deferred_materials,
+    "suspend_overdue": suspend_overdue_deferred,
+    "revoke_after_grace": revoke_after_grace,
+    "sla_levels": update_sla_levels,
+    "sample_post_checks": sample_post_checks,
+    "overdue_post_checks": flag_overdue_post_checks,
+}

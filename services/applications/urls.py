@@ -1,0 +1,17 @@
+"""Applications (办件) of the signed-in clerk's enterprises, included by portal/urls.py under applications/."""
+
+from django.urls import path
+
+from services.applications import views
+
+urlpatterns = [
+    path("", views.application_list, name="application_list"),
+    path("new/", views.application_new, name="application_new"),
+    path("<int:pk>/", views.application_detail, name="application_detail"),
+    path("<int:pk>/documents/", views.application_upload, name="application_upload"),
+    path("<int:pk>/documents/<int:doc_pk>/", views.document_download, name="application_document"),
+    path("<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
+    path("<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("<int:pk>/supply/", views.application_supply, name="application_supply"),
+]

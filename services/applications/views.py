@@ -1,0 +1,254 @@
+"""Portal pages of applications (办件) for company clerks: list, start, status page and actions.
+
+The views stay thin: every rule is in services/workflow/. An application is reached only
+through the enterprises the signed-in user belongs to; anything else is a 404.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
+
+from enterprises.models import Enterprise
+from portal.core.audit import events_of
+from portal.core.errors import IllegalTransition
+from services.applications import workflow
+from services.catalogue.models import ApprovalMode
+from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
+
+# The fields a domain error can name, as the clerk reads them.
+FIELD_LABELS = {
+    "service": gettext_lazy("Service item"),
+    "enterprise": gettext_lazy("Enterprise"),
+    "form": gettext_lazy("Form"),
+    "material": gettext_lazy("Material"),
+    "materials": gettext_lazy("Materials"),
+    "file": gettext_lazy("File"),
+    "deferred_materials": gettext_lazy("Materials supplied later"),
+    "commitment_accepted": gettext_lazy("Commitment"),
+}
+
+
+def _own_application(request: HttpRequest, pk: int) -> Application:
+    """An application of the user's enterprises, or 404: others are never revealed."""
+    return get_object_or_404(Application.objects.of_member(request.user).select_related("service", "enterprise"), pk=pk)
+
+
+def report_validation_error(request: HttpRequest, error: ValidationError) -> None:
+    """One message per problem, each naming its field."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            label = FIELD_LABELS.get(field, field)
+            for problem in problems:
+                messages.error(request, f"{label}: {problem}")
+    else:
+        for problem in error.messages:
+            messages.error(request, problem)
+
+
+def _act(request: HttpRequest, application: Application, action: Callable[[], Any], done: str) -> HttpResponse:
+    """Run one workflow action; domain errors become messages, and nothing changes."""
+    try:
+        action()
+    except ValidationError as error:
+        report_validation_error(request, error)
+    except IllegalTransition as error:
+        messages.error(request, str(error.message))
+    except PermissionError:
+        raise Http404 from None
+    else:
+        messages.success(request, done)
+    return redirect("application_detail", pk=application.pk)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = Application.objects.of_member(request.user).select_related("service", "enterprise").order_by("-created_at", "-id")
+    return render(request, "services/applications/list.html", {"applications": applications})
+
+
+class StartApplicationForm(forms.Form):
+    service = forms.ModelChoiceField(
+        label=gettext_lazy("Service item"), queryset=ServiceItem.objects.none(), to_field_name="code",
+    )
+    enterprise = forms.ModelChoiceField(
+        label=gettext_lazy("Applying enterprise"), queryset=Enterprise.objects.none(),
+        help_text=gettext_lazy("Only verified enterprises can apply."),
+    )
+
+    def __init__(self, user: Any, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = ServiceItem.objects.filter(is_active=True).order_by("code")
+        self.fields["enterprise"].queryset = (
+            Enterprise.objects.of_member(user).filter(status=Enterprise.Status.VERIFIED).order_by("name")
+        )
+
+
+@login_required
+def application_new(request: HttpRequest) -> HttpResponse:
+    form = StartApplicationForm(
+        request.user, request.POST or None, initial={"service": request.GET.get("service", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = workflow.create_application(
+                request.user, form.cleaned_data["enterprise"], form.cleaned_data["service"]
+            )
+        except ValidationError as error:
+            report_validation_error(request, error)
+        except PermissionError:
+            raise Http404 from None
+        else:
+            messages.success(
+                request, _("Draft %(reference)s created. Attach the materials, then submit.")
+                % {"reference": application.reference},
+            )
+            return redirect("application_detail", pk=application.pk)
+    has_enterprise = form.fields["enterprise"].queryset.exists()
+    return render(request, "services/applications/new.html", {"form": form, "has_enterprise": has_enterprise})
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(
+        Application.objects.of_member(request.user)
+        .select_related("service", "service__lead_department", "enterprise", "commitment__signer")
+        .prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.select_related("department")),
+            Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
+            Prefetch("documents", queryset=Document.objects.select_related("material", "uploaded_by")),
+            "corrections",
+            "service__materials",
+        ),
+        pk=pk,
+    )
+    service = application.service
+    materials = list(service.materials.all())
+    deferred = list(application.deferred.all())
+    state = application.state
+    deferred_mode = service.approval_mode == ApprovalMode.DEFERRED
+    commitment_mode = service.approval_mode == ApprovalMode.COMMITMENT
+    try:
+        commitment = application.commitment
+    except Application.commitment.RelatedObjectDoesNotExist:
+        commitment = None
+    context = {
+        "application": application,
+        "service": service,
+        "materials": materials,
+        "documents": list(application.documents.all()),
+        "tasks": list(application.tasks.all()),
+        "deferred": deferred,
+        "corrections": list(application.corrections.all()),
+        "commitment": commitment,
+        "events": _timeline(application),
+        "can_attach": state in workflow.ATTACHABLE_STATES,
+        "can_submit": can_proceed(application.submit),
+        "can_resubmit": can_proceed(application.resubmit),
+        "can_withdraw": can_proceed(application.withdraw),
+        "to_supply": [d for d in deferred if not d.supplied_at] if state not in workflow.CLOSED_STATES else [],
+        "deferrable": [m for m in materials if m.deferrable] if deferred_mode else [],
+        "commitment_mode": commitment_mode,
+        "show_commitment": commitment_mode or (deferred_mode and any(m.deferrable for m in materials)),
+        "commitment_text": service.signing_text,
+    }
+    return render(request, "services/applications/detail.html", context)
+
+
+def _state_label(value: str) -> str:
+    return str(State(value).label) if value in State.values else value
+
+
+def _timeline(application: Application) -> list:
+    events = list(events_of(application))
+    for event in events:
+        event.from_label = _state_label(event.from_state)
+        event.to_label = _state_label(event.to_state)
+        event.action_label = event.action.removeprefix("application.").replace("_", " ")
+    return events
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+    application = _own_application(request, pk)
+    document = get_object_or_404(application.documents, pk=doc_pk)
+    name = document.original_name or document.file.name.rsplit("/", 1)[-1]
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+
+
+# --- actions: each a POST that returns to the status page --------------------------------------
+
+
+@login_required
+@require_POST
+def application_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    file = request.FILES.get("file")
+    material = request.POST.get("material", "")
+    return _act(
+        request, application,
+        lambda: workflow.attach_document(request.user, application.pk, material, file),
+        _("The file was attached."),
+    )
+
+
+@login_required
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    deferred = request.POST.getlist("deferred_materials")
+    accepted = request.POST.get("commitment_accepted") in ("on", "true", "1", "yes")
+    return _act(
+        request, application,
+        lambda: workflow.submit(request.user, application.pk, deferred_materials=deferred, commitment_accepted=accepted),
+        _("The application was submitted."),
+    )
+
+
+@login_required
+@require_POST
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    return _act(
+        request, application,
+        lambda: workflow.resubmit(request.user, application.pk),
+        _("The corrected application was submitted again."),
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    reason = request.POST.get("reason", "").strip()
+    return _act(
+        request, application,
+        lambda: workflow.withdraw(request.user, application.pk, reason),
+        _("The application was withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def application_supply(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    file = request.FILES.get("file")
+    material = request.POST.get("material", "")
+    return _act(
+        request, application,
+        lambda: workflow.supply_deferred(request.user, application.pk, material, file),
+        _("The deferred material was supplied; the department will check it."),
+    )

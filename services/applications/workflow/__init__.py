@@ -1,0 +1,56 @@
+"""The approval workflow: every rule of DESIGN §3, one plain function per action.
+
+Each function runs in one transaction with the application row locked, checks who acts,
+moves the state machine (django-fsm-2 transitions on `Application`), writes exactly one
+audit event and the notifications of that change. Portal views, the admin, the API and the
+timers all call these functions through this package:
+
+- `filing`: the applicant's side (draft, materials, submit, resubmit, withdraw, deferred materials);
+- `review`: the department's side (accept, corrections, decisions, extension, suspension, revocation);
+- `post_checks`: the post-checks of commitment approvals;
+- `due_dates`: the clocks, and their re-computation when a holiday schedule is entered;
+- `core`: the lock, the state move and the record of a change that all of them share.
+
+A transition the state does not allow raises `IllegalTransition` and changes nothing.
+"""
+
+from services.applications.workflow.core import is_member, sm3_digest, today
+from services.applications.workflow.due_dates import recompute_due_dates, recompute_provisional_due_dates
+from services.applications.workflow.filing import (
+    ATTACHABLE_STATES,
+    CLOSED_STATES,
+    attach_document,
+    create_application,
+    deferred_material,
+    needs_commitment,
+    resubmit,
+    submit,
+    supply_deferred,
+    withdraw,
+)
+from services.applications.workflow.post_checks import run_post_check, sample_post_check
+from services.applications.workflow.review import (
+    DECISIONS,
+    accept,
+    check_deferred,
+    complete,
+    decide,
+    extend,
+    is_decidable,
+    may_extend,
+    officials_open_tasks,
+    officials_tasks,
+    refuse,
+    request_correction,
+    revoke,
+    suspend,
+)
+
+__all__ = [
+    "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS",
+    "accept", "attach_document", "check_deferred", "complete", "create_application", "decide", "deferred_material",
+    "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "officials_open_tasks",
+    "officials_tasks", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction",
+    "resubmit", "revoke", "run_post_check", "sample_post_check", "sm3_digest", "submit",
+    "supply_deferred", "suspend", "today", "withdraw",
+]

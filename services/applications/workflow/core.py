@@ -1,0 +1,165 @@
+"""What every workflow function shares: the lock, the state move, the record of a change."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+from gmssl import func, sm3
+
+from enterprises.models import CreditRecord, Enterprise
+from portal.core.access import is_official_of
+from portal.core.audit import record_event
+from portal.core.errors import IllegalTransition
+from portal.core.files import validate_upload
+from services.calendar.working_days import add_working_days
+from services.models import Application, Department, State, Task
+from services.notifications.outbox import notify, publish
+
+ACCEPTANCE_DAYS = 5  # 行政许可法 Art. 32: accept or ask for corrections within 5 working days
+EXTENSION_DAYS = 10  # one extension of the statutory limit, with a recorded reason
+WARNING_SHARE = 0.8  # the deadline turns yellow when 80% of the promised days are used
+
+ACTION_LABELS = {
+    "submit": _("submit"),
+    "accept": _("accept"),
+    "refuse": _("refuse"),
+    "request_correction": _("request correction"),
+    "resubmit": _("resubmit"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+    "withdraw": _("withdraw"),
+    "suspend": _("suspend"),
+    "revoke": _("revoke"),
+    "complete": _("complete"),
+    "extend": _("extend"),
+}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def sm3_digest(text: str) -> str:
+    """SM3 (GM/T 0004-2012) of the UTF-8 text, as 64 hex characters."""
+    return sm3.sm3_hash(func.bytes_to_list(text.encode("utf-8")))
+
+
+def is_member(user: Any, enterprise: Enterprise) -> bool:
+    return Enterprise.objects.of_member(user).filter(pk=enterprise.pk).exists()
+
+
+def require_member(user: Any, application: Application) -> None:
+    if not is_member(user, application.enterprise):
+        raise PermissionError("not a member of the applying enterprise")
+
+
+def require_official(user: Any, department: Department) -> None:
+    if not is_official_of(user, department):
+        raise PermissionError("not an official of the responsible department")
+
+
+def lock(application_id: int) -> Application:
+    """The application row, locked until the end of the transaction."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("service", "enterprise", "service__lead_department")
+        .get(pk=application_id)
+    )
+
+
+def move(application: Application, transition: str, action: str) -> str:
+    """Run one fsm transition and return the state it left; an illegal one raises IllegalTransition."""
+    from_state = application.state
+    try:
+        getattr(application, transition)()
+    except TransitionNotAllowed:
+        raise IllegalTransition(
+            _("“%(action)s” is not allowed while the application is “%(state)s”.")
+            % {"action": ACTION_LABELS.get(action, action), "state": State(from_state).label},
+            current_state=from_state,
+            action=action,
+        ) from None
+    return from_state
+
+
+def record_change(
+    actor: Any,
+    application: Application,
+    action: str,
+    from_state: str,
+    *,
+    reason: str = "",
+    data: dict | None = None,
+) -> None:
+    """Save the application, record the one audit event and tell the enterprise's members."""
+    application.save()
+    event = record_event(
+        actor, f"application.{action}", application,
+        from_state=from_state, to_state=application.state, reason=reason, data=data,
+    )
+    for member in application.enterprise.members.all():
+        notify(
+            member,
+            "application.changed",
+            context={
+                "reference": application.reference,
+                "service": application.service.name,
+                "state": State(application.state).label,
+                "reason": reason or "—",
+            },
+            key=f"{application.pk}:{event.pk}",
+            link=f"/applications/{application.pk}/",
+        )
+    publish(application.enterprise, "application.status_changed", {
+        "application": application.pk, "reference": application.reference, "service": application.service.code,
+        "from_status": from_state, "status": application.state, "reason": reason,
+        "at": timezone.localtime(event.at).isoformat(),
+    }, key=f"{application.pk}:{event.pk}")
+
+
+def notify_officials(department: Department, application: Application, key: str) -> None:
+    for official in department.officials.filter(is_active=True):
+        notify(
+            official,
+            "task.opened",
+            context={"reference": application.reference, "service": application.service.name},
+            key=f"{application.pk}:{key}",
+            link=f"/admin/services/application/{application.pk}/change/",
+        )
+
+
+def due(start: datetime.date, days: int, application: Application) -> datetime.date:
+    """`days` working days after `start`; marks the application's dates provisional if need be."""
+    result = add_working_days(start, days)
+    if result.provisional:
+        application.dates_provisional = True
+    return result.date
+
+
+def check_file(file: Any) -> None:
+    if not file:
+        raise ValidationError({"file": _("Choose a file to upload.")})
+    try:
+        validate_upload(file)
+    except ValidationError as error:
+        # The errors themselves, not their text: the API answers a too-large file with 413.
+        raise ValidationError({"file": error.error_list}) from None
+
+
+def cancel_open_tasks(application: Application) -> None:
+    application.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.WAITING]).update(status=Task.Status.CANCELLED)
+
+
+def put_on_credit_list(application: Application, reason: str) -> None:
+    """A credit record for the enterprise; it bars the commitment mode for the item's period."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=application.enterprise_id)
+    until = today() + datetime.timedelta(days=application.service.credit_bar_days)
+    CreditRecord.objects.create(enterprise=enterprise, application=application, reason=reason,
+                                listed_on=today(), listed_until=until)
+    if not enterprise.credit_listed_until or enterprise.credit_listed_until < until:
+        enterprise.credit_listed_until = until
+        enterprise.save(update_fields=["credit_listed_until"])
+    application.enterprise = enterprise

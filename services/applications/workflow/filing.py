@@ -1,0 +1,224 @@
+"""The applicant's side: draft, materials, submission, corrections, withdrawal, deferred materials."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise
+from portal.core.audit import record_event
+from portal.core.errors import IllegalTransition
+from services.applications.workflow import extensions
+from services.applications.workflow.core import (
+    ACCEPTANCE_DAYS,
+    cancel_open_tasks,
+    check_file,
+    due,
+    is_member,
+    lock,
+    move,
+    notify_officials,
+    record_change,
+    require_member,
+    sm3_digest,
+    today,
+)
+from services.calendar.working_days import add_working_days
+from services.models import (
+    Application,
+    ApprovalMode,
+    Commitment,
+    DeferredMaterial,
+    Document,
+    ServiceItem,
+    State,
+)
+
+# Materials can be attached to a draft and while corrections are asked for.
+ATTACHABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
+# Deferred materials can be supplied until the application is closed.
+CLOSED_STATES = (State.REVOKED, State.WITHDRAWN, State.REJECTED)
+
+
+def create_application(user: Any, enterprise: Enterprise, service: ServiceItem, form: dict | None = None) -> Application:
+    """A draft application of `enterprise` for `service`, with its reference (FT-2026-000123)."""
+    if not is_member(user, enterprise):
+        raise PermissionError("not a member of the enterprise")
+    if enterprise.status != Enterprise.Status.VERIFIED:
+        raise ValidationError({"enterprise": _("The enterprise must be verified before it can apply.")})
+    if not service.is_active:
+        raise ValidationError({"service": _("This service item is not open for applications.")})
+    if form is not None and not isinstance(form, dict):
+        raise ValidationError({"form": _("The form must be an object of named fields.")})
+    with transaction.atomic():
+        application = Application.objects.create(
+            enterprise=enterprise, service=service, applicant=user, form=form or {}
+        )
+        # The primary key is unique under any concurrency; gaps are allowed.
+        application.reference = f"FT-{today().year}-{application.pk:06d}"
+        application.save(update_fields=["reference"])
+        extensions.on_create(application, user)
+        record_event(user, "application.created", application, to_state=application.state)
+    return application
+
+
+def attach_document(user: Any, application_id: int, material_code: str, file: Any) -> Document:
+    """Attach a file for one material while the application is a draft or under correction."""
+    with transaction.atomic():
+        application = lock(application_id)
+        require_member(user, application)
+        if application.state not in ATTACHABLE_STATES:
+            raise IllegalTransition(
+                _("Materials can be attached only to a draft or an application under correction."),
+                current_state=application.state, action="attach",
+            )
+        material = application.service.materials.filter(code=material_code).first()
+        if material is None:
+            raise ValidationError({"material": _("This service item has no material “%(code)s”.") % {"code": material_code}})
+        check_file(file)
+        document = Document.objects.create(application=application, material=material, uploaded_by=user,
+                                           original_name=getattr(file, "name", "")[:200], file=file)
+        record_event(user, "application.document_attached", application, data={"material": material.code})
+    return document
+
+
+def _submission_errors(application: Application, deferred_codes: list[str], commitment_accepted: bool) -> dict:
+    """Every reason the draft cannot be submitted as asked, by field."""
+    service = application.service
+    errors: dict[str, list] = {}
+    materials = {m.code: m for m in service.materials.all()}
+    unknown = [code for code in deferred_codes if code not in materials]
+    if deferred_codes and service.approval_mode != ApprovalMode.DEFERRED:
+        errors["deferred_materials"] = [_("Only items of the deferred-documents mode accept deferred materials.")]
+    elif unknown:
+        errors["deferred_materials"] = [_("Unknown materials: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    elif any(not materials[code].deferrable for code in deferred_codes):
+        errors["deferred_materials"] = [_("Only materials marked deferrable can be supplied later.")]
+
+    attached = set(application.documents.values_list("material__code", flat=True))
+    missing = [m.name for m in materials.values()
+               if m.required and m.code not in attached and m.code not in deferred_codes]
+    if missing:
+        errors["materials"] = [_("Required materials missing: %(names)s.") % {"names": "、".join(missing)}]
+
+    if needs_commitment(service, deferred_codes) and not commitment_accepted:
+        errors["commitment_accepted"] = [_("Read and accept the commitment text to submit.")]
+    if service.approval_mode == ApprovalMode.COMMITMENT and application.enterprise.on_credit_list():
+        errors["enterprise"] = [
+            _("The enterprise is on the credit list until %(date)s and cannot use the commitment mode.")
+            % {"date": application.enterprise.credit_listed_until}
+        ]
+    for name, messages in extensions.submission_errors(application).items():
+        errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def needs_commitment(service: ServiceItem, deferred_codes: Iterable[str]) -> bool:
+    """The commitment mode always signs; the deferred mode signs when something is deferred."""
+    return service.approval_mode == ApprovalMode.COMMITMENT or bool(list(deferred_codes))
+
+
+def submit(
+    user: Any,
+    application_id: int,
+    *,
+    deferred_materials: Iterable[str] = (),
+    commitment_accepted: bool = False,
+) -> Application:
+    """Submit a draft. Commitment mode is approved on the spot; the others wait for acceptance."""
+    deferred_codes = sorted(set(deferred_materials or ()))
+    with transaction.atomic():
+        application = lock(application_id)
+        require_member(user, application)
+        service = application.service
+        if application.state != State.DRAFT:
+            move(application, "submit", "submit")  # raises the illegal-transition error
+        errors = _submission_errors(application, deferred_codes, commitment_accepted)
+        if errors:
+            raise ValidationError(errors)
+
+        if needs_commitment(service, deferred_codes):
+            text = service.signing_text
+            Commitment.objects.create(
+                application=application, text=text, signer=user, signed_at=timezone.now(), digest=sm3_digest(text)
+            )
+        application.received_on = today()
+
+        if service.approval_mode == ApprovalMode.COMMITMENT:
+            extensions.on_approve(application)
+            from_state = move(application, "grant_on_commitment", "submit")
+            application.accepted_on = application.decided_on = application.received_on
+            record_change(user, application, "granted_on_commitment", from_state,
+                          reason=str(_("Approved on the spot on the applicant's signed commitment.")))
+            return application
+
+        from_state = move(application, "submit", "submit")
+        application.acceptance_due = due(application.received_on, ACCEPTANCE_DAYS, application)
+        materials = {m.code: m for m in service.materials.all()}
+        for code in deferred_codes:
+            deferred_due = add_working_days(application.received_on, service.deferral_days)
+            DeferredMaterial.objects.create(
+                application=application, material=materials[code],
+                due_date=deferred_due.date, due_provisional=deferred_due.provisional,
+            )
+            application.dates_provisional |= deferred_due.provisional
+        record_change(user, application, "submitted", from_state, data={"deferred": deferred_codes})
+        notify_officials(service.lead_department, application, "submitted")
+    return application
+
+
+def resubmit(user: Any, application_id: int) -> Application:
+    """The applicant has made the corrections: the acceptance clock starts again from today."""
+    with transaction.atomic():
+        application = lock(application_id)
+        require_member(user, application)
+        from_state = move(application, "resubmit", "resubmit")
+        application.corrections.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        application.received_on = today()
+        application.acceptance_due = due(application.received_on, ACCEPTANCE_DAYS, application)
+        application.accepted_on = None
+        record_change(user, application, "resubmitted", from_state)
+        notify_officials(application.service.lead_department, application, f"resubmitted:{application.received_on}")
+    return application
+
+
+def withdraw(user: Any, application_id: int, reason: str = "") -> Application:
+    """The applicant withdraws the application before a decision."""
+    with transaction.atomic():
+        application = lock(application_id)
+        require_member(user, application)
+        from_state = move(application, "withdraw", "withdraw")
+        cancel_open_tasks(application)
+        record_change(user, application, "withdrawn", from_state, reason=reason)
+    return application
+
+
+def deferred_material(application: Application, material_code: str) -> DeferredMaterial:
+    """The application's deferred material with this code; a 400 naming `material` if there is none."""
+    deferred = application.deferred.filter(material__code=material_code).select_related("material").first()
+    if deferred is None:
+        raise ValidationError({"material": _("This material was not deferred for this application.")})
+    return deferred
+
+
+def supply_deferred(user: Any, application_id: int, material_code: str, file: Any) -> DeferredMaterial:
+    """The applicant supplies a deferred material; an official then checks it."""
+    with transaction.atomic():
+        application = lock(application_id)
+        require_member(user, application)
+        deferred = deferred_material(application, material_code)
+        if application.state in CLOSED_STATES:
+            raise IllegalTransition(_("The application is closed."), current_state=application.state, action="supply")
+        if deferred.supplied_at:
+            raise ValidationError({"material": _("This material has already been supplied.")})
+        check_file(file)
+        Document.objects.create(application=application, material=deferred.material, uploaded_by=user,
+                                original_name=getattr(file, "name", "")[:200], file=file)
+        deferred.supplied_at = timezone.now()
+        deferred.save(update_fields=["supplied_at"])
+        record_event(user, "application.deferred_supplied", application, data={"material": material_code})
+        notify_officials(application.service.lead_department, application, f"supplied:{material_code}")
+    return deferred

@@ -1,0 +1,282 @@
+"""The department's side: acceptance, corrections, review decisions, extension, suspension, revocation."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.audit import record_event
+from portal.core.errors import IllegalTransition
+from services.applications.models import REVIEW_STATES
+from services.applications.workflow import extensions
+from services.applications.workflow.core import (
+    cancel_open_tasks,
+    due,
+    lock,
+    move,
+    notify_officials,
+    put_on_credit_list,
+    record_change,
+    require_official,
+    today,
+)
+from services.applications.workflow.due_dates import set_decision_dues
+from services.models import (
+    Application,
+    ApprovalMode,
+    CorrectionNotice,
+    DeferredMaterial,
+    PostCheck,
+    State,
+    Task,
+)
+
+DECISIONS = ("approve", "reject", "return")
+
+
+def _open_tasks(application: Application) -> None:
+    """Create the review tasks: in order for standard items, all at once for parallel ones."""
+    service = application.service
+    steps = list(service.review_steps.select_related("department"))
+    if not steps:
+        Task.objects.create(
+            application=application, department=service.lead_department, order=1, name=str(_("Review")),
+            status=Task.Status.OPEN, due_date=application.decision_due,
+        )
+        notify_officials(service.lead_department, application, "task:1")
+        return
+    parallel = service.approval_mode == ApprovalMode.PARALLEL
+    for index, step in enumerate(steps):
+        opens_now = parallel or index == 0
+        task_due = (
+            due(application.accepted_on, step.promised_days or service.promised_days, application)
+            if parallel else application.decision_due
+        )
+        Task.objects.create(
+            application=application, department=step.department, order=step.order, name=step.name,
+            status=Task.Status.OPEN if opens_now else Task.Status.WAITING, due_date=task_due,
+        )
+        if opens_now:
+            notify_officials(step.department, application, f"task:{step.order}:{step.department_id}")
+
+
+def accept(official: Any, application_id: int, *, automatic: bool = False) -> Application:
+    """Take the application in (受理). The timer accepts automatically, dated the day received."""
+    with transaction.atomic():
+        application = lock(application_id)
+        if not automatic:
+            require_official(official, application.service.lead_department)
+        from_state = move(application, "accept", "accept")
+        application.accepted_on = application.received_on if automatic else today()
+        set_decision_dues(application)
+        _open_tasks(application)
+        reason = str(_("Accepted automatically: no decision within 5 working days (Administrative Licensing Law, Art. 32).")) if automatic else ""
+        record_change(None if automatic else official, application, "accepted", from_state, reason=reason)
+    return application
+
+
+def request_correction(official: Any, application_id: int, items: list[str]) -> Application:
+    """One notice listing every correction at once (一次性告知); the clock stops until resubmission."""
+    items = [str(item).strip() for item in (items or []) if str(item).strip()]
+    if not items:
+        raise ValidationError({"items": _("List every item the applicant must correct.")})
+    with transaction.atomic():
+        application = lock(application_id)
+        require_official(official, application.service.lead_department)
+        from_state = move(application, "request_correction", "request_correction")
+        CorrectionNotice.objects.create(application=application, items=items, requested_by=official)
+        cancel_open_tasks(application)
+        application.acceptance_due = None
+        record_change(official, application, "correction_requested", from_state, reason="；".join(items),
+                      data={"items": items})
+    return application
+
+
+def refuse(official: Any, application_id: int, reason: str) -> Application:
+    """Refuse to take the application in (不予受理), with the reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason; the applicant will read it.")})
+    with transaction.atomic():
+        application = lock(application_id)
+        require_official(official, application.service.lead_department)
+        from_state = move(application, "refuse", "refuse")
+        record_change(official, application, "not_accepted", from_state, reason=reason.strip())
+    return application
+
+
+def is_decidable(task: Task, application: Application) -> bool:
+    """A task takes a decision while it is open and its application is in review."""
+    return task.status == Task.Status.OPEN and application.state in REVIEW_STATES
+
+
+def decide(official: Any, task_id: int, decision: str, comment: str = "") -> Application:
+    """An official's decision on one review task; the last approval decides the application.
+
+    Concurrent decisions are serialised on the application row, so the final transition
+    happens exactly once.
+    """
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Choose approve, reject or return.")})
+    comment = (comment or "").strip()
+    if decision in ("reject", "return") and not comment:
+        raise ValidationError({"comment": _("Give the reason; the applicant will read it.")})
+    application_id = Task.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
+    if application_id is None:
+        raise Task.DoesNotExist
+    with transaction.atomic():
+        application = lock(application_id)
+        task = Task.objects.select_for_update().select_related("department").get(pk=task_id)
+        require_official(official, task.department)
+        if not is_decidable(task, application):
+            raise IllegalTransition(
+                _("This task is no longer open for a decision."), current_state=application.state, action=decision
+            )
+        task.decided_by, task.decided_at, task.comment = official, timezone.now(), comment
+        task.status = {"return": Task.Status.RETURNED, "reject": Task.Status.REJECTED}.get(decision, Task.Status.APPROVED)
+        task.save()
+
+        if decision == "return":
+            from_state = move(application, "request_correction", "request_correction")
+            CorrectionNotice.objects.create(application=application, items=[comment], requested_by=official)
+            cancel_open_tasks(application)
+            record_change(official, application, "correction_requested", from_state, reason=comment,
+                          data={"task": task.pk})
+            return application
+
+        if decision == "reject":
+            cancel_open_tasks(application)
+            from_state = move(application, "reject", "reject")
+            application.decided_on = today()
+            record_change(official, application, "rejected", from_state, reason=comment, data={"task": task.pk})
+            return application
+
+        remaining = application.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.WAITING]).order_by("order", "id")
+        next_task = remaining.first()
+        if next_task is not None:
+            if next_task.status == Task.Status.WAITING:  # the previous ordered step just closed
+                next_task.status = Task.Status.OPEN
+                next_task.save(update_fields=["status"])
+                notify_officials(next_task.department, application, f"task:{next_task.order}:{next_task.department_id}")
+            from_state = application.state
+            if application.state == State.ACCEPTED:
+                move(application, "start_review", "approve")
+            record_change(official, application, "step_approved", from_state, reason=comment,
+                          data={"task": task.pk, "step": task.name})
+            return application
+
+        extensions.on_approve(application)  # e.g. a talent policy's eligibility and quota
+        application.decided_on = today()
+        if application.deferred.filter(checked_at__isnull=True).exists():
+            from_state = move(application, "approve_pending_documents", "approve")
+            record_change(official, application, "approved_pending_documents", from_state, reason=comment,
+                          data={"task": task.pk})
+        else:
+            from_state = move(application, "approve", "approve")
+            record_change(official, application, "approved", from_state, reason=comment, data={"task": task.pk})
+    return application
+
+
+def may_extend(application: Application) -> bool:
+    """The statutory limit can be extended once, while the application is in review."""
+    return application.state in REVIEW_STATES and not application.extended
+
+
+def extend(official: Any, application_id: int, reason: str) -> Application:
+    """Extend the statutory limit once, by 10 working days, with a recorded reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("An extension needs a recorded reason.")})
+    with transaction.atomic():
+        application = lock(application_id)
+        require_official(official, application.service.lead_department)
+        if not may_extend(application):
+            message = (_("The time limit has already been extended once.") if application.extended
+                       else _("Only an application in review can be extended."))
+            raise IllegalTransition(message, current_state=application.state, action="extend")
+        application.extended = True
+        application.extension_reason = reason.strip()
+        set_decision_dues(application)
+        record_change(official, application, "extended", application.state, reason=reason.strip(),
+                      data={"statutory_due": application.statutory_due.isoformat()})
+    return application
+
+
+def check_deferred(official: Any, deferred_id: int) -> Application:
+    """An official confirms a supplied deferred material; the last one completes the approval."""
+    application_id = DeferredMaterial.objects.filter(pk=deferred_id).values_list("application_id", flat=True).first()
+    if application_id is None:
+        raise DeferredMaterial.DoesNotExist
+    with transaction.atomic():
+        application = lock(application_id)
+        require_official(official, application.service.lead_department)
+        deferred = DeferredMaterial.objects.select_for_update().select_related("material").get(pk=deferred_id)
+        if not deferred.supplied_at or deferred.checked_at:
+            raise IllegalTransition(_("Only a supplied, unchecked material can be checked."),
+                                    current_state=application.state, action="check")
+        deferred.checked_at, deferred.checked_by = timezone.now(), official
+        deferred.save(update_fields=["checked_at", "checked_by"])
+        outstanding = application.deferred.filter(checked_at__isnull=True).exists()
+        if not outstanding and application.state == State.APPROVED_PENDING_DOCUMENTS:
+            from_state = move(application, "documents_complete", "approve")
+            record_change(official, application, "documents_complete", from_state,
+                          data={"material": deferred.material.code})
+        else:
+            record_event(official, "application.deferred_checked", application,
+                         data={"material": deferred.material.code})
+    return application
+
+
+def complete(official: Any, application_id: int) -> Application:
+    """Close an approved application (办结); a commitment approval waits for its post-check."""
+    with transaction.atomic():
+        application = lock(application_id)
+        require_official(official, application.service.lead_department)
+        if PostCheck.objects.filter(application=application, result=PostCheck.Result.PENDING).exists():
+            raise IllegalTransition(_("The post-check of this commitment approval is still pending."),
+                                    current_state=application.state, action="complete")
+        from_state = move(application, "complete", "complete")
+        record_change(official, application, "completed", from_state)
+    return application
+
+
+def suspend(application_id: int, reason: str, actor: Any = None) -> Application:
+    """Suspend (中止), e.g. when deferred materials are overdue; revocation follows after the grace period."""
+    with transaction.atomic():
+        application = lock(application_id)
+        if actor is not None:
+            require_official(actor, application.service.lead_department)
+        from_state = move(application, "suspend", "suspend")
+        application.suspended_on = today()
+        application.revocation_due = due(application.suspended_on, application.service.deferral_grace_days, application)
+        record_change(actor, application, "suspended", from_state, reason=reason)
+    return application
+
+
+def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
+    """Revoke the approval and put the enterprise on the credit list for the item's period."""
+    with transaction.atomic():
+        application = lock(application_id)
+        if actor is not None:
+            require_official(actor, application.service.lead_department)
+        from_state = move(application, "revoke", "revoke")
+        cancel_open_tasks(application)
+        put_on_credit_list(application, reason)
+        record_change(actor, application, "revoked", from_state, reason=reason)
+    return application
+
+
+def officials_tasks(official: Any) -> QuerySet[Task]:
+    """Every task of an official's departments (all of them for a superuser), oldest due first."""
+    tasks = Task.objects.select_related(
+        "application", "application__service", "application__enterprise", "department"
+    )
+    if not official.is_superuser:
+        tasks = tasks.filter(department__officials=official)
+    return tasks.order_by("due_date", "id")
+
+
+def officials_open_tasks(official: Any) -> QuerySet[Task]:
+    """The queue of an official: open tasks of their departments, oldest due first."""
+    return officials_tasks(official).filter(status=Task.Status.OPEN)

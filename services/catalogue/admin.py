@@ -1,0 +1,181 @@
+"""Admin of the service catalogue: items with their materials and review steps.
+
+Only superusers add, change or delete; staff with the view permission read. The catalogue's rules
+(promised within statutory, essential never deferrable) are checked in the forms, so the admin shows
+a message on the field instead of failing on the database constraint.
+"""
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.admin import DepartmentScoped, SuperuserChangesOnly
+from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
+
+
+def _template_url(material: MaterialRequirement) -> str:
+    return reverse(
+        "admin:services_serviceitem_material_template", args=[material.service_id, material.code]
+    )
+
+
+class ServiceItemForm(forms.ModelForm):
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "code", "name", "name_en", "category", "is_active", "lead_department", "departments",
+            "description", "conditions", "fee", "approval_mode", "statutory_days", "promised_days",
+            "commitment_text", "deferral_days", "deferral_grace_days", "post_check_ratio",
+            "post_check_window_days", "credit_bar_days",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        # The item's own rules are in ServiceItem.clean(); this one spans the many-to-many field,
+        # which the model cannot see before it is saved.
+        cleaned = super().clean()
+        lead, departments = cleaned.get("lead_department"), cleaned.get("departments")
+        if lead is not None and departments is not None and lead not in departments:
+            self.add_error("departments", ValidationError(
+                _("“%(field)s” must include the lead department, %(lead)s."),
+                code="lead_not_responsible",
+                params={"field": ServiceItem._meta.get_field("departments").verbose_name, "lead": lead},
+            ))
+        return cleaned
+
+
+class _LinkedTemplate:
+    """A stored template shown in the upload widget, linked to the admin's download view."""
+
+    def __init__(self, file: Any, url: str) -> None:
+        self.file = file
+        self.url = url
+
+    def __str__(self) -> str:
+        return PurePath(self.file.name).name
+
+
+class TemplateFileInput(forms.ClearableFileInput):
+    """Private files have no public URL: link the current template to the admin's download view."""
+
+    def format_value(self, value: Any) -> Any:
+        value = super().format_value(value)
+        material = getattr(value, "instance", None)
+        if value and material is not None and material.pk:
+            return _LinkedTemplate(value, _template_url(material))
+        return value
+
+
+class CatalogueInline(admin.TabularInline):
+    """Inlines of an item follow the item's permissions: superusers edit, viewers of items read."""
+
+    extra = 0
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and (
+            request.user.is_superuser or request.user.has_perm("services.view_serviceitem")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+class MaterialRequirementInline(CatalogueInline):
+    model = MaterialRequirement
+    readonly_fields = ["template_download"]
+    formfield_overrides = {models.FileField: {"widget": TemplateFileInput}}
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["code", "name", "required", "essential", "deferrable"]
+        if self.has_change_permission(request, obj):
+            return [*fields, "template"]
+        return [*fields, "template_download"]
+
+    @admin.display(description=_("template file"))
+    def template_download(self, material: MaterialRequirement) -> str:
+        if not material.pk or not material.template:
+            return "—"
+        return format_html('<a href="{}">{}</a>', _template_url(material), PurePath(material.template.name).name)
+
+
+class ReviewStepInline(CatalogueInline):
+    model = ReviewStep
+    fields = ["order", "name", "department", "promised_days"]
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+    form = ServiceItemForm
+    inlines = [MaterialRequirementInline, ReviewStepInline]
+    list_display = [
+        "code", "name", "approval_mode", "category", "lead_department",
+        "promised_days", "statutory_days", "is_active",
+    ]
+    list_filter = ["approval_mode", "category", "lead_department", "is_active"]
+    list_select_related = ["lead_department"]
+    search_fields = ["code", "name", "name_en"]
+    filter_horizontal = ["departments"]
+    ordering = ["code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_en", "category", "is_active"]}),
+        (_("Departments"), {"fields": ["lead_department", "departments"]}),
+        (_("Guide"), {"fields": ["description", "conditions", "fee"]}),
+        (_("Approval and time limits"), {"fields": ["approval_mode", "statutory_days", "promised_days"]}),
+        (
+            _("Deferred documents and commitments"),
+            {
+                "fields": [
+                    "commitment_text", "deferral_days", "deferral_grace_days",
+                    "post_check_ratio", "post_check_window_days", "credit_bar_days",
+                ]
+            },
+        ),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/materials/<str:material_code>/template/",
+                self.admin_site.admin_view(self.material_template_view),
+                name="services_serviceitem_material_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def material_template_view(self, request: HttpRequest, object_id: str, material_code: str) -> FileResponse:
+        """A material's template for whoever may view the item, also of items closed to the public."""
+        item = self.get_object(request, object_id)
+        if item is None:
+            raise Http404
+        if not self.has_view_permission(request, item):
+            raise PermissionDenied
+        material = get_object_or_404(MaterialRequirement, service=item, code=material_code)
+        if not material.template:
+            raise Http404
+        try:
+            handle = material.template.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        return FileResponse(handle, as_attachment=True, filename=PurePath(material.template.name).name)
+
+
+@admin.register(Department)
+class DepartmentAdmin(DepartmentScoped, admin.ModelAdmin):
+    department_lookup = "pk"
+    list_display = ["code", "name", "name_en"]
+    search_fields = ["code", "name", "name_en"]
+    filter_horizontal = ["officials"]

@@ -1,0 +1,248 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.files import private_storage
+
+
+class Department(models.Model):
+    """A district department (委办局) whose officials take in and decide applications."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="departments",
+        blank=True,
+        verbose_name=_("officials"),
+        limit_choices_to={"is_staff": True},
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class ApprovalMode(models.TextChoices):
+    STANDARD = "standard", _("Standard approval")
+    DEFERRED = "deferred", _("Deferred documents (容缺)")
+    PARALLEL = "parallel", _("Parallel departments (并联)")
+    COMMITMENT = "commitment", _("Commitment-based (告知承诺)")
+
+
+class ServiceCategory(models.TextChoices):
+    PARTY = "party", _("Party affairs")
+    MASS = "mass", _("Mass organisations")
+    GOVERNMENT = "government", _("Government affairs")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    TALENT = "talent", _("Talent")
+    DATA = "data", _("Data")
+
+
+DEFAULT_COMMITMENT_TEXT = _("I commit that the information and materials I provide are true and complete.")
+
+
+def _label(model: type[models.Model], field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+class ServiceItem(models.Model):
+    """One thing a company can apply for (政务服务事项), with its guide (办事指南)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    category = models.CharField(_("service domain"), max_length=12, choices=ServiceCategory.choices)
+    departments = models.ManyToManyField(
+        "services.Department", related_name="service_items", verbose_name=_("responsible departments")
+    )
+    lead_department = models.ForeignKey(
+        "services.Department",
+        on_delete=models.PROTECT,
+        related_name="led_service_items",
+        verbose_name=_("lead department"),
+        help_text=_("The window that takes applications in."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    conditions = models.TextField(_("acceptance conditions"), blank=True)
+    fee = models.DecimalField(_("fee (CNY)"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    approval_mode = models.CharField(
+        _("approval mode"), max_length=12, choices=ApprovalMode.choices, default=ApprovalMode.STANDARD
+    )
+    statutory_days = models.PositiveSmallIntegerField(
+        _("statutory limit (working days)"), default=20, validators=[MinValueValidator(1)]
+    )
+    promised_days = models.PositiveSmallIntegerField(
+        _("promised limit (working days)"), default=10, validators=[MinValueValidator(1)]
+    )
+    deferral_days = models.PositiveSmallIntegerField(
+        _("deferred materials due within (working days)"), default=10, validators=[MinValueValidator(1)]
+    )
+    deferral_grace_days = models.PositiveSmallIntegerField(
+        _("grace period before revocation (working days)"), default=10
+    )
+    commitment_text = models.TextField(
+        _("commitment text"), blank=True, help_text=_("What the applicant signs in the commitment and deferred modes.")
+    )
+    post_check_ratio = models.DecimalField(
+        _("post-check sampling ratio"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.2"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Share of commitment approvals checked afterwards; 1 for high-risk items."),
+    )
+    post_check_window_days = models.PositiveSmallIntegerField(
+        _("post-check due within (working days)"), default=20
+    )
+    credit_bar_days = models.PositiveSmallIntegerField(
+        _("credit list period (days)"),
+        default=365,
+        help_text=_("How long a broken commitment bars the enterprise from the commitment mode."),
+    )
+    is_active = models.BooleanField(_("open for applications"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_days__lte=F("statutory_days")),
+                name="promised_within_statutory",
+                violation_error_message=_("The promised limit cannot exceed the statutory limit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(post_check_ratio__gte=0) & Q(post_check_ratio__lte=1),
+                name="post_check_ratio_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.promised_days and self.statutory_days and self.promised_days > self.statutory_days:
+            errors["promised_days"] = ValidationError(
+                _("“%(field)s” (%(promised)s) cannot exceed “%(statutory_field)s” (%(statutory)s)."),
+                code="promised_over_statutory",
+                params={
+                    "field": _label(ServiceItem, "promised_days"),
+                    "promised": self.promised_days,
+                    "statutory_field": _label(ServiceItem, "statutory_days"),
+                    "statutory": self.statutory_days,
+                },
+            )
+        if self.approval_mode in (ApprovalMode.COMMITMENT, ApprovalMode.DEFERRED) and not self.commitment_text.strip():
+            errors["commitment_text"] = ValidationError(
+                _("“%(field)s” is needed in the “%(mode)s” mode: it is what the applicant signs."),
+                code="commitment_text_missing",
+                params={"field": _label(ServiceItem, "commitment_text"), "mode": ApprovalMode(self.approval_mode).label},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def signing_text(self) -> str:
+        """The commitment the applicant signs: the item's own text, or the general one."""
+        return self.commitment_text or str(DEFAULT_COMMITMENT_TEXT)
+
+
+class ReviewStep(models.Model):
+    """A review step of an item: ordered for the standard modes, simultaneous for parallel ones."""
+
+    service = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="review_steps")
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    name = models.CharField(_("step"), max_length=100)
+    department = models.ForeignKey(
+        "services.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    promised_days = models.PositiveSmallIntegerField(
+        _("department's promised days"),
+        null=True,
+        blank=True,
+        help_text=_("Parallel mode: this department's promise; empty = the item's promise."),
+    )
+
+    class Meta:
+        ordering = ["service", "order", "id"]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+    def clean(self) -> None:
+        service = getattr(self, "service", None)  # the item being added in the same admin form
+        statutory = service.statutory_days if service else None
+        if self.promised_days and statutory and self.promised_days > statutory:
+            raise ValidationError({"promised_days": ValidationError(
+                _("“%(field)s” (%(days)s) cannot exceed the item's “%(statutory_field)s” (%(statutory)s)."),
+                code="step_over_statutory",
+                params={
+                    "field": _label(ReviewStep, "promised_days"),
+                    "days": self.promised_days,
+                    "statutory_field": _label(ServiceItem, "statutory_days"),
+                    "statutory": statutory,
+                },
+            )})
+
+
+def template_path(instance: "MaterialRequirement", filename: str) -> str:
+    return f"templates/{instance.service.code}/{filename}"
+
+
+class MaterialRequirement(models.Model):
+    """A material the applicant supplies. Essential materials can never be deferred."""
+
+    service = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    required = models.BooleanField(_("required"), default=True)
+    essential = models.BooleanField(
+        _("essential"), default=False, help_text=_("A key material: it can never be deferred.")
+    )
+    deferrable = models.BooleanField(_("deferrable"), default=False)
+    template = models.FileField(
+        _("template file"), upload_to=template_path, storage=private_storage, blank=True
+    )
+
+    class Meta:
+        ordering = ["service", "id"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="material_code_per_service"),
+            models.CheckConstraint(
+                condition=~(Q(essential=True) & Q(deferrable=True)),
+                name="essential_never_deferrable",
+                violation_error_message=_("An essential material cannot be deferrable."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.essential and self.deferrable:
+            raise ValidationError({"deferrable": ValidationError(
+                _("“%(field)s” cannot be ticked for an essential material: key materials are never deferred."),
+                code="essential_deferrable",
+                params={"field": _label(MaterialRequirement, "deferrable")},
+            )})

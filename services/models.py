@@ -1,0 +1,42 @@
+"""Models of the services app. Each sub-package keeps its own models; Django finds them here."""
+
+from services.applications.models import (
+    Application,
+    Commitment,
+    CorrectionNotice,
+    DeferredMaterial,
+    Document,
+    PostCheck,
+    State,
+    Task,
+)
+from services.calendar.models import CalendarDay, CalendarYear
+from services.catalogue.models import ApprovalMode, Department, MaterialRequirement, ReviewStep, ServiceItem
+from services.notifications.models import (
+    DeliveryAttempt,
+    Notification,
+    NotificationPreference,
+    WebhookEndpoint,
+)
+
+__all__ = [
+    "Application",
+    "ApprovalMode",
+    "CalendarDay",
+    "CalendarYear",
+    "Commitment",
+    "CorrectionNotice",
+    "DeferredMaterial",
+    "Department",
+    "Document",
+    "MaterialRequirement",
+    "DeliveryAttempt",
+    "Notification",
+    "NotificationPreference",
+    "PostCheck",
+    "ReviewStep",
+    "ServiceItem",
+    "State",
+    "Task",
+    "WebhookEndpoint",
+]

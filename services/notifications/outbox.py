@@ -1,0 +1,234 @@
+"""Messages to people and to integrating systems, written to the outbox in the caller's transaction.
+
+`notify` writes the inbox message and one row per further channel the recipient wants
+(e-mail, SMS); `publish` writes one row per webhook endpoint subscribed to the event.
+Each row's id is queued for delivery after commit (`services.notifications.delivery`), so a change that
+rolls back sends nothing and a broker that is down loses nothing: the sweeper queues the
+row again later. Subject and body are rendered in the recipient's language when written,
+so the inbox and the delivery log show exactly what was sent.
+"""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from services.models import Notification, NotificationPreference, WebhookEndpoint
+
+Channel = Notification.Channel
+
+TEMPLATES: dict[str, tuple[Any, Any]] = {
+    "enterprise.verified": (
+        _("Enterprise verified: %(enterprise)s"),
+        _(
+            "The registration of %(enterprise)s (USCC %(uscc)s) has been verified. "
+            "You can now file applications for it."
+        ),
+    ),
+    "enterprise.rejected": (
+        _("Enterprise registration rejected: %(enterprise)s"),
+        _(
+            "The registration of %(enterprise)s (USCC %(uscc)s) was not verified. "
+            "Reason: %(reason)s"
+        ),
+    ),
+    "enterprise.invited": (
+        _("You were added to %(enterprise)s"),
+        _("%(inviter)s added you to %(enterprise)s as %(role)s."),
+    ),
+    "application.changed": (
+        _("%(reference)s: %(state)s"),
+        _("Your application %(reference)s for “%(service)s” is now: %(state)s. %(reason)s"),
+    ),
+    "task.opened": (
+        _("New task: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” waits for your department."),
+    ),
+    "post_check.assigned": (
+        _("Post-check drawn: %(reference)s"),
+        _("You were drawn to check application %(reference)s for “%(service)s” by %(due)s."),
+    ),
+    "deferred.reminder": (
+        _("Reminder: %(material)s due %(due)s"),
+        _("Application %(reference)s: supply “%(material)s” by %(due)s (%(days)s working day(s) left), or the approval will be suspended."),
+    ),
+    "policy.matched": (
+        _("Policies you may apply for: %(enterprise)s"),
+        _("%(count)s new match(es) of your talent with district talent policies: %(policies)s. "
+          "Open the service package of %(enterprise)s to apply."),
+    ),
+    "notifications.failure_digest": (
+        _("%(total)s notification(s) failed in the last day"),
+        _("Failed deliveries in the last 24 hours by channel: %(summary)s. Open the notifications "
+          "list in the admin to see the errors and resend."),
+    ),
+    "sla.warning": (
+        _("Deadline %(level)s: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” is due %(due)s (%(level)s)."),
+    ),
+}
+
+
+def _render(kind: str, recipient: Any, context: dict[str, Any]) -> tuple[str, str, str]:
+    subject_template, body_template = TEMPLATES[kind]
+    language = getattr(recipient, "language", "") or "zh-hans"
+    with override(language):
+        return language, (str(subject_template) % context)[:200], str(body_template) % context
+
+
+# The kinds a person may receive, with their defaults on each channel. The inbox is always on.
+# `audience`: who is offered the kind in their settings (officials, superusers; default everyone).
+KINDS: dict[str, dict[str, Any]] = {
+    "enterprise.verified": {"label": _("Enterprise registration decided"), "email": True, "sms": True},
+    "enterprise.rejected": {"label": _("Enterprise registration decided"), "email": True, "sms": True},
+    "enterprise.invited": {"label": _("Added to an enterprise"), "email": True, "sms": False},
+    "application.changed": {"label": _("Status of an application"), "email": True, "sms": True},
+    "task.opened": {"label": _("New task for my department"), "email": True, "sms": False, "audience": "staff"},
+    "post_check.assigned": {"label": _("Post-check assigned to me"), "email": True, "sms": False,
+                            "audience": "staff"},
+    "deferred.reminder": {"label": _("Deferred material due"), "email": True, "sms": True},
+    "sla.warning": {"label": _("Deadline warnings"), "email": True, "sms": False, "audience": "staff"},
+    "policy.matched": {"label": _("Talent policies matched (免申即享)"), "email": True, "sms": False},
+    "notifications.failure_digest": {"label": _("Daily digest of failed notifications"), "email": True,
+                                     "sms": False, "audience": "superusers"},
+}
+
+
+def offered_to(user: Any, kind: str) -> bool:
+    """Whether `user` is offered `kind` in their settings: officials' kinds only to officials."""
+    audience = KINDS[kind].get("audience", "everyone")
+    return (audience == "everyone" or (audience == "staff" and (user.is_staff or user.is_superuser))
+            or (audience == "superusers" and user.is_superuser))
+
+
+# Events an integrating system can subscribe a webhook to.
+WEBHOOK_EVENTS = {
+    "application.status_changed": _("An application of the enterprise changed status"),
+    "enterprise.status_changed": _("The enterprise's registration was decided"),
+    "policy.matched": _("Talent of the enterprise matched a talent policy"),
+}
+
+
+def wanted_channels(recipient: Any, kind: str, preferences: dict[tuple[str, str], bool] | None = None) -> list[str]:
+    """The channels `recipient` receives `kind` on: the inbox, then e-mail and SMS by choice or default."""
+    if preferences is None:
+        preferences = {
+            (p.kind, p.channel): p.enabled
+            for p in NotificationPreference.objects.filter(user=recipient, kind=kind)
+        }
+    defaults = KINDS.get(kind, {})
+    channels = [Channel.INBOX]
+    if getattr(recipient, "email", "") and preferences.get((kind, Channel.EMAIL), defaults.get("email", False)):
+        channels.append(Channel.EMAIL)
+    if getattr(recipient, "phone", "") and preferences.get((kind, Channel.SMS), defaults.get("sms", False)):
+        channels.append(Channel.SMS)
+    return channels
+
+
+def _row(recipient: Any, kind: str, channel: str, context: dict[str, Any], key: str, link: str) -> Notification:
+    language, subject, body = _render(kind, recipient, context)
+    return Notification(
+        recipient=recipient, channel=channel, kind=kind, template_key=kind, language=language,
+        subject=subject, body=body, context={k: str(v) for k, v in context.items()}, link=link,
+        # The inbox is its own delivery: the row is the message.
+        status=Notification.Status.DELIVERED if channel == Channel.INBOX else Notification.Status.CREATED,
+        sent_at=timezone.now() if channel == Channel.INBOX else None,
+        idempotency_key=f"{kind}:{channel}:{recipient.pk}:{key}",
+    )
+
+
+def queue_after_commit(notification_ids: Iterable[int]) -> None:
+    """Queue delivery once the transaction that wrote the rows has committed."""
+    ids = list(notification_ids)
+    if ids:
+        from services.notifications.delivery import enqueue
+
+        transaction.on_commit(lambda: enqueue(ids))
+
+
+def notify(
+    recipient: Any,
+    kind: str,
+    *,
+    context: dict[str, Any],
+    key: str,
+    link: str = "",
+) -> Notification:
+    """Tell `recipient` on every channel they want; the same `key` never writes a second message.
+
+    Returns the inbox message.
+    """
+    inbox = None
+    queued = []
+    for channel in wanted_channels(recipient, kind):
+        row = _row(recipient, kind, channel, context, key, link)
+        defaults = {f.attname: getattr(row, f.attname) for f in Notification._meta.concrete_fields
+                    if f.attname not in ("id", "idempotency_key", "created_at")}
+        notification, created = Notification.objects.get_or_create(idempotency_key=row.idempotency_key,
+                                                                   defaults=defaults)
+        if channel == Channel.INBOX:
+            inbox = notification
+        elif created:
+            queued.append(notification.pk)
+    queue_after_commit(queued)
+    return inbox
+
+
+def notify_many(kind: str, messages: list[tuple[Any, dict[str, Any], str, str]]) -> int:
+    """Write many notifications at once: (recipient, context, key, link) each.
+
+    For runs that tell thousands of people; a key already written is skipped, as in `notify`.
+    """
+    recipients = {recipient.pk for recipient, *_rest in messages}
+    preferences: dict[int, dict[tuple[str, str], bool]] = {pk: {} for pk in recipients}
+    for preference in NotificationPreference.objects.filter(user_id__in=recipients, kind=kind):
+        preferences[preference.user_id][(preference.kind, preference.channel)] = preference.enabled
+    rows = [
+        _row(recipient, kind, channel, context, key, link)
+        for recipient, context, key, link in messages
+        for channel in wanted_channels(recipient, kind, preferences[recipient.pk])
+    ]
+    Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    # bulk_create with ignore_conflicts returns no ids: the ones to send are found by key.
+    keys = [row.idempotency_key for row in rows if row.channel != Channel.INBOX]
+    for start in range(0, len(keys), 2000):
+        queue_after_commit(Notification.objects.filter(
+            idempotency_key__in=keys[start:start + 2000], status=Notification.Status.CREATED,
+        ).values_list("id", flat=True))
+    return len(rows)
+
+
+def publish(enterprise: Any, event: str, data: dict[str, Any], key: str) -> list[Notification]:
+    """Send `event` to every active webhook endpoint of `enterprise` subscribed to it."""
+    endpoints = [e for e in WebhookEndpoint.objects.filter(enterprise=enterprise, is_active=True)
+                 if event in e.events]
+    written = []
+    for endpoint in endpoints:
+        notification, created = Notification.objects.get_or_create(
+            idempotency_key=f"{event}:webhook:{endpoint.pk}:{key}",
+            defaults={
+                "endpoint": endpoint, "channel": Channel.WEBHOOK, "kind": event, "template_key": event,
+                "language": "", "subject": event[:200], "context": data, "body": "",
+            },
+        )
+        if created:
+            # The body is fixed when written, so a re-send is byte for byte the same event.
+            notification.body = json.dumps(
+                {"id": f"evt_{notification.pk}", "event": event,
+                 "created": timezone.localtime(notification.created_at).isoformat(), "data": data},
+                ensure_ascii=False, sort_keys=True, default=str,
+            )
+            notification.save(update_fields=["body"])
+            written.append(notification)
+    queue_after_commit(n.pk for n in written)
+    return written
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.INBOX, read_at__isnull=True
+    ).count()
