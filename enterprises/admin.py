@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from enterprises.models import Enterprise, Membership
 from enterprises.registration import reject_enterprise, verify_enterprise
-from portal.core.access import reviews_registrations
+from portal.core.access import is_superuser, reviews_registrations
 from portal.core.errors import IllegalTransition
 
 
@@ -49,7 +49,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
         return queryset.none()
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return is_superuser(request.user)
 
     def has_add_permission(self, request):
         # Enterprises register themselves in the portal or by the API.

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.identifiers import normalize_uscc, validate_uscc
+from portal.core import access
 from portal.core.files import private_storage, validate_upload
 
 
@@ -84,9 +85,7 @@ def licence_path(instance: "Enterprise", filename: str) -> str:
 class EnterpriseQuerySet(models.QuerySet):
     def of_member(self, user) -> "EnterpriseQuerySet":
         """The enterprises a portal user belongs to: the only ones they may see."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user)
+        return access.of_member(self, user, "")
 
 
 class Enterprise(models.Model):

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from enterprises import views
 
@@ -8,6 +8,4 @@ urlpatterns = [
     path("<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("<int:pk>/members/", views.invite, name="enterprise_invite"),
     path("<int:pk>/licence/", views.licence, name="enterprise_licence"),
-    path("<int:pk>/package/", views.service_package, name="enterprise_package"),
-    path("<int:pk>/webhooks/", include("services.notifications.urls")),
 ]

@@ -9,17 +9,12 @@ from django.views.decorators.http import require_POST
 from enterprises.forms import EnterpriseRegistrationForm, InviteMemberForm
 from enterprises.models import Enterprise, Membership
 from enterprises.registration import invite_member, is_enterprise_admin, register_enterprise
-from portal.core.access import reviews_registrations
-from services.applications.models import OPEN_STATES
-from services.models import Application
-from talent.applications import LIVE_STATES
-from talent.matching import matches_of
-from talent.models import TalentApplication
+from portal.core.access import member_enterprise, reviews_registrations
 
 
 def _own_enterprise(request: HttpRequest, pk: int) -> Enterprise:
     """An enterprise of the signed-in user, or 404: others are never revealed."""
-    return get_object_or_404(Enterprise.objects.of_member(request.user), pk=pk)
+    return member_enterprise(request.user, pk)
 
 
 @login_required
@@ -95,32 +90,3 @@ def licence(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     return FileResponse(enterprise.licence.open("rb"), as_attachment=False,
                         filename=enterprise.licence.name.rsplit("/", 1)[-1])
-
-
-@login_required
-def service_package(request: HttpRequest, pk: int) -> HttpResponse:
-    """The 服务包: who looks after the enterprise, the policies that found its talent, what is under way."""
-    enterprise = _own_enterprise(request, pk)
-    matches = matches_of(enterprise)
-    # A match already applied for links to its application instead of offering a second one.
-    applied = {
-        (claim.policy_id, claim.talent_id): claim.application
-        for claim in TalentApplication.objects.filter(
-            application__enterprise=enterprise, application__state__in=LIVE_STATES,
-            talent_id__in={match.talent_id for match in matches},
-        ).select_related("application")
-    }
-    policies: dict[int, dict] = {}
-    for match in matches:
-        group = policies.setdefault(match.policy_id, {"policy": match.policy, "matches": []})
-        group["matches"].append({"match": match, "application": applied.get((match.policy_id, match.talent_id))})
-    open_applications = (
-        Application.objects.filter(enterprise=enterprise, state__in=OPEN_STATES)
-        .select_related("service").order_by("-created_at", "-id")
-    )
-    return render(request, "enterprises/package.html", {
-        "enterprise": enterprise,
-        "manager": enterprise.service_manager,
-        "policies": list(policies.values()),
-        "open_applications": open_applications,
-    })

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.core import access
+from portal.core.admin import ReadOnly
 from portal.models import AuditEvent, User
 
 
@@ -15,22 +17,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "target_type", "target_id", "from_state", "to_state"]
     list_filter = ["action", "target_type"]
     search_fields = ["reason", "action"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         # The whole trail is for superusers (auditors); officials read timelines on their records.
         queryset = super().get_queryset(request).select_related("actor")
-        return queryset if request.user.is_superuser else queryset.none()
+        return queryset if access.is_superuser(request.user) else queryset.none()

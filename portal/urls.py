@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
+from portal import package, views
 from services.notifications import views as notification_views
 
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
     path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),
+    # Pages of an enterprise that other apps provide: composed here, so enterprises imports neither.
+    path("enterprises/<int:pk>/package/", package.service_package, name="enterprise_package"),
+    path("enterprises/<int:pk>/webhooks/", include("services.notifications.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("services/", include("services.catalogue.urls")),
     path("applications/", include("services.applications.urls")),

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enterprises.models import Enterprise, Membership
+from portal.core import access
 from portal.models import User
 from services.models import Department
 
@@ -32,9 +33,16 @@ class MyDepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OfficialField(serializers.BooleanField):
+    """Whether the caller is an official, as the access module says (superusers included)."""
+
+    def to_representation(self, user: User) -> bool:
+        return access.is_official(user)
+
+
 class MeSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
-    is_official = serializers.BooleanField(source="is_staff", help_text=_("A district official (sees tasks)."))
+    is_official = OfficialField(source="*", help_text=_("A district official (sees tasks)."))
     enterprises = MyEnterpriseSerializer(source="memberships", many=True)
     departments = MyDepartmentSerializer(many=True)
 

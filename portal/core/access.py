@@ -73,11 +73,22 @@ def officials() -> QuerySet:
     return get_user_model().objects.filter(is_active=True, is_staff=True)
 
 
+def of_member(queryset: QuerySet, user: Any, enterprise_path: str = "enterprise") -> QuerySet:
+    """The rows of `queryset` that belong to the user's enterprises: the one membership rule.
+
+    `enterprise_path` is the ORM path from the model to its enterprise ("" for enterprises).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    prefix = f"{enterprise_path}__" if enterprise_path else ""
+    return queryset.filter(**{f"{prefix}memberships__user": user})
+
+
 def is_member(user: Any, enterprise: Model) -> bool:
     """Whether the user works for the enterprise (any membership)."""
-    if not getattr(user, "is_authenticated", False) or enterprise is None:
+    if enterprise is None:
         return False
-    return enterprise.memberships.filter(user=user).exists()
+    return of_member(type(enterprise).objects.filter(pk=enterprise.pk), user, "").exists()
 
 
 def member_enterprises(user: Any) -> QuerySet:

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.access import is_superuser
 from portal.core.admin import SuperuserChangesOnly
 from services.calendar.working_days import PACKAGE_YEARS
 from services.models import CalendarDay, CalendarYear
@@ -46,7 +47,7 @@ class CalendarYearAdmin(SuperuserChangesOnly, admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.is_superuser:
+        if not is_superuser(request.user):
             actions.pop("recompute_provisional_due_dates", None)
         return actions
 

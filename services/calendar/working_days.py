@@ -34,6 +34,7 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from portal.core.access import is_official
 from services.models import CalendarDay, CalendarYear
 
 logger = logging.getLogger(__name__)
@@ -266,7 +267,7 @@ def missing_years(today: datetime.date | None = None) -> list[int]:
 def admin_calendar_warning(request) -> dict:
     """Context processor: the missing years, for staff on admin pages (cached, no query once warm)."""
     user = getattr(request, "user", None)
-    if user is None or not (user.is_active and user.is_staff):
+    if not is_official(user):
         return {}
     try:
         admin_root = reverse("admin:index")

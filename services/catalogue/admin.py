@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.access import is_superuser
 from portal.core.admin import DepartmentScoped, SuperuserChangesOnly
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
@@ -74,24 +75,16 @@ class TemplateFileInput(forms.ClearableFileInput):
         return value
 
 
-class CatalogueInline(admin.TabularInline):
+class CatalogueInline(SuperuserChangesOnly, admin.TabularInline):
     """Inlines of an item follow the item's permissions: superusers edit, viewers of items read."""
 
     extra = 0
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and (
-            request.user.is_superuser or request.user.has_perm("services.view_serviceitem")
+        return is_superuser(request.user) or (
+            request.user.is_active and request.user.has_perm("services.view_serviceitem")
         )
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
 
 
 class MaterialRequirementInline(CatalogueInline):
