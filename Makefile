@@ -15,7 +15,7 @@ SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES ?= true
 
 # The embedded default: no external service at all.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
-SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: run test serve install messages lint schema clean
 
@@ -46,7 +46,7 @@ test: install messages
 	$(SERVICES) $(PY) manage.py check
 	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run
 	$(SERVICES) $(PY) manage.py check_api_schema
-	$(SERVICES) $(PY) -m pytest -n 2
+	$(SERVICES) $(PY) -m pytest -n 2 --durations=25
 
 # Regenerate the committed OpenAPI schema after changing the API (`make test` checks it).
 # PostgreSQL settings, as in `make test`: integer ranges in the schema follow the database engine.

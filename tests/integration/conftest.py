@@ -37,7 +37,7 @@ def delivery_worker(django_db_setup, tmp_path_factory):
     if os.environ.get("CELERY_BROKER_URL"):
         pytest.fail("Unset CELERY_BROKER_URL: the suite runs tasks in-process, and these tests start their own "
                     "worker on a broker database of their own (Celery reads that variable before any setting).")
-    broker_url = broker_url_for_this_process(os.environ.get("REDIS_URL", ""))
+    broker_url = broker_url_for_this_process(os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL", ""))
     with redis.Redis.from_url(broker_url) as client:
         client.flushdb()  # what an earlier, interrupted run left
     workdir = tmp_path_factory.mktemp("celery-worker")

@@ -267,9 +267,19 @@ class Receiver:
 
 
 def broker_url_for_this_process(base_url: str) -> str:
-    """A Redis database of its own for each xdist worker: 10 for gw0 (or no xdist), 11 for gw1, …"""
+    """A Redis database of its own for each xdist worker, next after the one of TEST_REDIS_URL.
+
+    With `TEST_REDIS_URL=redis://host:6379/1` (the cache of the suite), gw0 (or no xdist) gets
+    database 2, gw1 database 3, … so two checkouts pointed at different databases never meet.
+    """
     name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
     parts = urlsplit(base_url or "redis://127.0.0.1:6379/0")
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
-    return f"redis://{host}:{port}/{10 + index}"
+    path = parts.path.strip("/")
+    database = (int(path) if path.isdigit() else 0) + 1 + index
+    if database > 15:
+        raise RuntimeError(f"TEST_REDIS_URL {base_url} leaves no Redis database for worker {name}: "
+                           "use a database number of 13 or less")
+    auth = f"{parts.username or ''}:{parts.password}@" if parts.password else ""
+    return f"{parts.scheme or 'redis'}://{auth}{host}:{port}/{database}"
