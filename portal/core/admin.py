@@ -18,25 +18,6 @@ class ReadOnly:
         return False
 
 
-class SuperuserOnly:
-    """The whole model is for superusers."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return access.is_superuser(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return access.is_superuser(request.user)
-
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:
-        return access.is_superuser(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return access.is_superuser(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return access.is_superuser(request.user)
-
-
 class SuperuserChangesOnly:
     """Adding, changing and deleting are for superusers; viewing follows the view permission."""
 
@@ -47,6 +28,16 @@ class SuperuserChangesOnly:
         return access.is_superuser(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return access.is_superuser(request.user)
+
+
+class SuperuserOnly(SuperuserChangesOnly):
+    """The whole model is for superusers: others do not even see it in the menu."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.is_superuser(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return access.is_superuser(request.user)
 
 

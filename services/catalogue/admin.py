@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.access import is_superuser
 from portal.core.admin import DepartmentScoped, SuperuserChangesOnly
+from services.catalogue.views import template_download
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
 
@@ -156,14 +157,7 @@ class ServiceItemAdmin(SuperuserChangesOnly, admin.ModelAdmin):
             raise Http404
         if not self.has_view_permission(request, item):
             raise PermissionDenied
-        material = get_object_or_404(MaterialRequirement, service=item, code=material_code)
-        if not material.template:
-            raise Http404
-        try:
-            handle = material.template.open("rb")
-        except FileNotFoundError as missing:
-            raise Http404 from missing
-        return FileResponse(handle, as_attachment=True, filename=PurePath(material.template.name).name)
+        return template_download(get_object_or_404(MaterialRequirement, service=item, code=material_code))
 
 
 @admin.register(Department)

@@ -121,7 +121,11 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
 def material_template(request: HttpRequest, code: str, material_code: str) -> FileResponse:
     """The fill-in template of a material, for anyone; only of open items."""
     item = get_object_or_404(ServiceItem, code=code, is_active=True)
-    material = get_object_or_404(MaterialRequirement, service=item, code=material_code)
+    return template_download(get_object_or_404(MaterialRequirement, service=item, code=material_code))
+
+
+def template_download(material: MaterialRequirement) -> FileResponse:
+    """A material's template as a download named after the material; 404 when there is none."""
     if not material.template:
         raise Http404
     try:
