@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise, Membership
 from services.models import Department
+from tests.helpers import token_client
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 VALID_USCCS = ["91350100M000100Y43", "91110108551385082Q", "91110106MA01FTCC3R"]
@@ -270,3 +271,14 @@ def make_policy(talent_department):
         return TalentPolicy.objects.create(service=service, **values)
 
     return make
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def clerk_api(world) -> APIClient:
+    """The clerk of the world's enterprise, by token, as an integrating system."""
+    return token_client("clerk")

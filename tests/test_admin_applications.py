@@ -4,7 +4,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
@@ -16,14 +15,12 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application, PostCheck, Task
 from tests.conftest import PDF
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFICIAL_PERMISSIONS = ["view_application", "change_application", "view_task", "view_postcheck", "change_postcheck"]
 
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 @pytest.fixture

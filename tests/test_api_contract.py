@@ -13,14 +13,10 @@ from portal.api.auth import LogoutView, ObtainTokenView
 from portal.core.api.idempotency import IdempotentMixin
 from services.applications import workflow
 from services.models import Application, Task
-from tests.test_application_api import token_client
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def clerk_api(world) -> APIClient:
-    return token_client("clerk")
 
 
 def walk(client: APIClient, url: str, params: dict | None = None) -> tuple[list[int], int]:

@@ -15,15 +15,11 @@ from portal.core.api.idempotency import purge_expired
 from portal.models import AuditEvent, IdempotencyKey
 from services.applications import workflow
 from services.models import Application, Document
-from tests.test_application_api import token_client
+from tests.helpers import token_client
 from tests.test_workflow_rules import in_threads
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def clerk_api(world) -> APIClient:
-    return token_client("clerk")
 
 
 def create(client: APIClient, world, key: str | None, **form) -> object:

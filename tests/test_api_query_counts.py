@@ -54,7 +54,7 @@ def assert_flat(client: APIClient, url: str, add_rows) -> None:
 
 
 @pytest.fixture
-def clerk_api(world) -> APIClient:
+def clerk_client(world) -> APIClient:
     client = APIClient()
     client.force_authenticate(world["clerk"])
     return client
@@ -97,7 +97,7 @@ def test_the_policies_list_fifty_policies_in_as_many_queries_as_one(make_policy,
 # --- an enterprise's own lists -----------------------------------------------------------------
 
 
-def test_a_clerk_of_fifty_enterprises_lists_them_in_as_many_queries_as_one(world, clerk_api, make_enterprise):
+def test_a_clerk_of_fifty_enterprises_lists_them_in_as_many_queries_as_one(world, clerk_client, make_enterprise):
     from enterprises.models import Enterprise
 
     Enterprise.objects.exclude(pk=world["enterprise"].pk).delete()
@@ -108,10 +108,10 @@ def test_a_clerk_of_fifty_enterprises_lists_them_in_as_many_queries_as_one(world
         for _ in range(n):
             make_enterprise(world["clerk"], uscc=f"9111000000{serial():08d}")
 
-    assert_flat(clerk_api, "/api/v1/enterprises/", add)
+    assert_flat(clerk_client, "/api/v1/enterprises/", add)
 
 
-def test_fifty_talent_are_listed_in_as_many_queries_as_one(world, clerk_api, make_talent):
+def test_fifty_talent_are_listed_in_as_many_queries_as_one(world, clerk_client, make_talent):
     serial = counter()
 
     def add(n):
@@ -120,10 +120,10 @@ def test_fifty_talent_are_listed_in_as_many_queries_as_one(world, clerk_api, mak
             make_talent(world["enterprise"], name=f"人才{number:02d}",
                         id_number=id_number(datetime.date(1990, 1, 1) + datetime.timedelta(days=number)))
 
-    assert_flat(clerk_api, "/api/v1/talents/", add)
+    assert_flat(clerk_client, "/api/v1/talents/", add)
 
 
-def test_fifty_applications_are_listed_in_as_many_queries_as_one(world, clerk_api):
+def test_fifty_applications_are_listed_in_as_many_queries_as_one(world, clerk_client):
     def add(n):
         for _ in range(n):
             application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
@@ -132,7 +132,7 @@ def test_fifty_applications_are_listed_in_as_many_queries_as_one(world, clerk_ap
             Task.objects.create(application=application, department=world["departments"]["XFJ"], name="消防审查",
                                 status=Task.Status.OPEN, due_date=datetime.date(2026, 12, 2), order=2)
 
-    assert_flat(clerk_api, "/api/v1/applications/", add)
+    assert_flat(clerk_client, "/api/v1/applications/", add)
 
 
 def test_an_officials_queue_of_fifty_tasks_costs_as_many_queries_as_one(world):
@@ -167,7 +167,7 @@ def test_an_officials_intake_of_fifty_applications_costs_as_many_queries_as_one(
     assert_flat(official, "/api/v1/intake/", add)
 
 
-def test_the_timeline_of_fifty_events_costs_as_many_queries_as_one(world, clerk_api, make_user):
+def test_the_timeline_of_fifty_events_costs_as_many_queries_as_one(world, clerk_client, make_user):
     application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
     colleagues = [world["clerk"]]
     for index in range(3):
@@ -183,13 +183,13 @@ def test_the_timeline_of_fifty_events_costs_as_many_queries_as_one(world, clerk_
             workflow.attach_document(colleagues[number % len(colleagues)], application.pk, "form",
                                      licence_file(f"form{number}.pdf"))
 
-    assert_flat(clerk_api, f"/api/v1/applications/{application.pk}/events/", add)
+    assert_flat(clerk_client, f"/api/v1/applications/{application.pk}/events/", add)
 
 
 # --- the inbox, the webhooks, the tokens ------------------------------------------------------
 
 
-def test_an_inbox_of_fifty_messages_costs_as_many_queries_as_one(world, clerk_api):
+def test_an_inbox_of_fifty_messages_costs_as_many_queries_as_one(world, clerk_client):
     serial = counter()
 
     def add(n):
@@ -199,10 +199,10 @@ def test_an_inbox_of_fifty_messages_costs_as_many_queries_as_one(world, clerk_ap
                                         kind="application.status_changed", subject=f"消息{number}", body="正文",
                                         idempotency_key=f"inbox-{number}")
 
-    assert_flat(clerk_api, "/api/v1/notifications/", add)
+    assert_flat(clerk_client, "/api/v1/notifications/", add)
 
 
-def test_fifty_webhooks_are_listed_in_as_many_queries_as_one(world, clerk_api):
+def test_fifty_webhooks_are_listed_in_as_many_queries_as_one(world, clerk_client):
     serial = counter()
 
     def add(n):
@@ -211,10 +211,10 @@ def test_fifty_webhooks_are_listed_in_as_many_queries_as_one(world, clerk_api):
                                            events=["application.status_changed"], secret="s" * 32,
                                            created_by=world["clerk"])
 
-    assert_flat(clerk_api, "/api/v1/webhooks/", add)
+    assert_flat(clerk_client, "/api/v1/webhooks/", add)
 
 
-def test_a_delivery_log_of_fifty_events_costs_as_many_queries_as_one(world, clerk_api):
+def test_a_delivery_log_of_fifty_events_costs_as_many_queries_as_one(world, clerk_client):
     endpoint = WebhookEndpoint.objects.create(enterprise=world["enterprise"], url="https://hooks.example/log",
                                               events=["application.status_changed"], secret="s" * 32)
     serial = counter()
@@ -231,11 +231,11 @@ def test_a_delivery_log_of_fifty_events_costs_as_many_queries_as_one(world, cler
                 DeliveryAttempt.objects.create(notification=delivery, number=attempt, outcome=Notification.Status.TEMPORARY_FAILURE,
                                                status_code=503, latency_ms=120)
 
-    assert_flat(clerk_api, f"/api/v1/webhooks/{endpoint.pk}/deliveries/", add)
+    assert_flat(clerk_client, f"/api/v1/webhooks/{endpoint.pk}/deliveries/", add)
 
 
-def test_fifty_tokens_are_listed_in_as_many_queries_as_one(world, clerk_api):
-    assert_flat(clerk_api, "/api/v1/auth/tokens/", lambda n: [AuthToken.objects.create(world["clerk"])
+def test_fifty_tokens_are_listed_in_as_many_queries_as_one(world, clerk_client):
+    assert_flat(clerk_client, "/api/v1/auth/tokens/", lambda n: [AuthToken.objects.create(world["clerk"])
                                                               for _ in range(n)])
 
 

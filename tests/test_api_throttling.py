@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from services.applications import workflow
-from tests.test_application_api import token_client
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -3,27 +3,16 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application
 from tests.conftest import VALID_USCCS, licence_file
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
 
-def token_client(username: str) -> APIClient:
-    client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": username, "password": "pw-Secret-123"}, format="json")
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
-
-
-@pytest.fixture
-def clerk_api(world):
-    return token_client("clerk")
 
 
 def test_design_walk_through_token_draft_upload_submit_status_events(world, clerk_api):

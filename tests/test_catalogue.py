@@ -254,10 +254,6 @@ def admin_form(departments: dict[str, Department], **overrides) -> dict:
     return data
 
 
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser("root", "root@example.com", "pw-Secret-123")
-
 
 def test_admin_refuses_promised_over_statutory(client, superuser, all_departments):
     client.force_login(superuser)

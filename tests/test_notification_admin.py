@@ -9,7 +9,6 @@ import itertools
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from portal.models import AuditEvent
 from services.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
 from services.notifications.delivery import send_failure_digest
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +48,6 @@ def listed(response) -> set[int]:
     return {row.pk for row in response.context["cl"].result_list}
 
 
-def messages_of(response) -> list[str]:
-    return [str(m.message) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def superuser(make_user):
-    return make_user("root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from django.utils import timezone
 from services.models import DeliveryAttempt, Notification
 from services.notifications.delivery import batches, deliver_batch, enqueue, sweep
 from services.notifications.outbox import notify_many
-from tests.test_notification_rules import EveryPlaceholder, at
+from tests.helpers import shanghai
+from tests.test_notification_rules import EveryPlaceholder
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_the_sweeper_leaves_a_queued_backlog_alone_until_the_broker_may_have_los
     """Messages waiting in the queue behind a big batch are not queued a second time."""
     settings.NOTIFICATION_SWEEP_AFTER = 60
     settings.NOTIFICATION_REQUEUE_AFTER = 900
-    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+    with time_machine.travel(shanghai(2026, 3, 3, 10), tick=False) as traveller:
         ids = write(people(3))
         Notification.objects.filter(pk__in=ids).update(queued_at=timezone.now())  # handed to the broker
         traveller.shift(datetime.timedelta(seconds=899))
@@ -121,7 +122,7 @@ def test_the_sweeper_leaves_a_queued_backlog_alone_until_the_broker_may_have_los
 
 def test_the_sweeper_queues_what_the_broker_never_had(people, settings):
     settings.NOTIFICATION_SWEEP_AFTER = 60
-    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+    with time_machine.travel(shanghai(2026, 3, 3, 10), tick=False) as traveller:
         ids = write(people(2))  # written, never queued (the broker was down)
         traveller.shift(datetime.timedelta(seconds=59))
         assert sweep() == 0

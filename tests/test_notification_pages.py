@@ -16,6 +16,7 @@ from services.models import DeliveryAttempt, Notification, NotificationPreferenc
 from services.notifications.outbox import KINDS, notify, publish
 from services.notifications.preferences import channel_choices, set_preferences
 from services.notifications.webhooks import register_webhook
+from tests.helpers import messages_of
 from tests.test_notification_api import EVENT, SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,6 @@ def client_of(user) -> Client:
     client.force_login(user)
     return client
 
-
-def messages_of(response, level=constants.SUCCESS) -> list[str]:
-    return [str(m) for m in response.context["messages"] if m.level == level]
 
 
 def tell(user, key: str) -> set[str]:
@@ -157,7 +155,7 @@ def test_saving_the_page_changes_which_channels_notify_writes(alice):
     response = client.post("/inbox/settings/", settings_form(alice, **{"application.changed:email": False}),
                            follow=True)
     assert response.redirect_chain == [("/inbox/settings/", 302)]
-    assert messages_of(response) == ["Your notification settings are saved."]
+    assert messages_of(response, constants.SUCCESS) == ["Your notification settings are saved."]
     assert NotificationPreference.objects.get(user=alice, kind="application.changed", channel="email").enabled is False
     assert tell(alice, "off") == {"inbox"}
     assert 'name="application.changed:email" id="id_application.changed:email">' in response.content.decode()
@@ -224,7 +222,7 @@ def test_a_member_registers_a_webhook_on_the_page(bob, alices_enterprise, settin
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.enterprise == alices_enterprise and endpoint.created_by == bob
     assert endpoint.events == sorted([EVENT, "policy.matched"]) and endpoint.secret == SECRET
-    assert messages_of(response) == ["The webhook http://127.0.0.1:9/hook is registered."]
+    assert messages_of(response, constants.SUCCESS) == ["The webhook http://127.0.0.1:9/hook is registered."]
     table = response.content.decode().split('id="endpoints"')[1]
     assert "http://127.0.0.1:9/hook" in table and EVENT in table
     assert SECRET not in response.content.decode()
@@ -293,7 +291,7 @@ def test_resending_from_the_page_delivers_again_with_a_new_attempt(alice, alices
         with django_capture_on_commit_callbacks(execute=True):
             response = client_of(alice).post(
                 f"{webhooks_url(alices_enterprise)}deliveries/{notification.pk}/resend/", follow=True)
-        assert messages_of(response) == [f"Event evt_{notification.pk} is queued to be sent again."]
+        assert messages_of(response, constants.SUCCESS) == [f"Event evt_{notification.pk} is queued to be sent again."]
     notification.refresh_from_db()
     assert notification.status == "delivered" and notification.attempts == 2
     assert list(notification.delivery_attempts.values_list("number", "status_code")) == [(1, 503), (2, 200)]
@@ -331,7 +329,7 @@ def test_deactivating_from_the_page(alice, alices_enterprise, settings):
     response = client_of(alice).post(f"{webhooks_url(alices_enterprise)}{endpoint.pk}/deactivate/", follow=True)
     endpoint.refresh_from_db()
     assert endpoint.is_active is False
-    assert messages_of(response) == ["The webhook http://127.0.0.1:9/hook receives no more events."]
+    assert messages_of(response, constants.SUCCESS) == ["The webhook http://127.0.0.1:9/hook receives no more events."]
     assert f"{endpoint.pk}/deactivate/" not in response.content.decode()
     assert client_of(alice).get(f"{webhooks_url(alices_enterprise)}{endpoint.pk}/deactivate/").status_code == 405
 

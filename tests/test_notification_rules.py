@@ -19,6 +19,7 @@ from services.applications import workflow
 from services.models import DeliveryAttempt, Notification, NotificationPreference
 from services.notifications.delivery import deliver, resend, retry_delay, sweep
 from services.notifications.outbox import KINDS, TEMPLATES, notify, notify_many
+from tests.helpers import shanghai
 from tests.test_workflow_rules import in_threads
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +40,6 @@ class EveryPlaceholder(dict):
 def channels_of(user) -> list[str]:
     return sorted(Notification.objects.filter(recipient=user).values_list("channel", flat=True))
 
-
-def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 # --- the messages, in the recipient's language ---------------------------------------------------
@@ -174,9 +172,9 @@ def test_the_same_key_writes_the_message_once(make_user):
 
 
 @pytest.mark.parametrize(("quiet", "now", "resumes"), [
-    ((22, 8), at(2026, 3, 2, 23, 30), at(2026, 3, 3, 8)),  # late evening: the next morning
-    ((22, 8), at(2026, 3, 3, 6, 15), at(2026, 3, 3, 8)),  # after midnight: this morning
-    ((12, 14), at(2026, 3, 3, 13, 0), at(2026, 3, 3, 14)),  # a nap at noon
+    ((22, 8), shanghai(2026, 3, 2, 23, 30), shanghai(2026, 3, 3, 8)),  # late evening: the next morning
+    ((22, 8), shanghai(2026, 3, 3, 6, 15), shanghai(2026, 3, 3, 8)),  # after midnight: this morning
+    ((12, 14), shanghai(2026, 3, 3, 13, 0), shanghai(2026, 3, 3, 14)),  # a nap at noon
 ], ids=["evening", "small-hours", "noon"])
 def test_an_sms_in_the_recipient_s_quiet_hours_waits_until_they_end(quiet, now, resumes, make_user, settings,
                                                                      tmp_path):
@@ -202,7 +200,7 @@ def test_an_sms_in_the_recipient_s_quiet_hours_waits_until_they_end(quiet, now, 
 
 def test_an_sms_outside_quiet_hours_goes_at_once(make_user):
     user = make_user("wang", email="", phone=PHONE)  # quiet from 22:00 to 08:00
-    with time_machine.travel(at(2026, 3, 3, 9, 30), tick=False):
+    with time_machine.travel(shanghai(2026, 3, 3, 9, 30), tick=False):
         notify(user, "application.changed", context=EveryPlaceholder(), key="1")
         sms = Notification.objects.get(recipient=user, channel=Notification.Channel.SMS)
         assert deliver(sms.pk) == Status.SENT
@@ -239,7 +237,7 @@ def test_a_send_left_sending_by_a_dead_worker_is_sent_again_after_the_stuck_thre
                                                                                      mailoutbox):
     settings.NOTIFICATION_STUCK_AFTER = 300
     user = make_user("wang")
-    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+    with time_machine.travel(shanghai(2026, 3, 3, 10), tick=False) as traveller:
         notify(user, "enterprise.invited", context=EveryPlaceholder(), key="1")
         email = Notification.objects.get(recipient=user, channel=Notification.Channel.EMAIL)
         Notification.objects.filter(pk=email.pk).update(status=Status.SENDING, sending_since=timezone.now(),
@@ -272,7 +270,7 @@ def failing_sms(settings, make_user):
 
 def test_retries_wait_longer_each_time(failing_sms):
     waits = []
-    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+    with time_machine.travel(shanghai(2026, 3, 3, 10), tick=False) as traveller:
         for _ in range(3):
             assert deliver(failing_sms.pk) == Status.TEMPORARY_FAILURE
             failing_sms.refresh_from_db()
@@ -290,7 +288,7 @@ def test_the_backoff_is_capped_at_an_hour(settings):
 
 def test_retries_stop_at_notification_max_attempts(failing_sms):
     """After the last attempt the message stays failed, visible for a resend by hand, and is not retried."""
-    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+    with time_machine.travel(shanghai(2026, 3, 3, 10), tick=False) as traveller:
         for _ in range(4):
             assert deliver(failing_sms.pk) == Status.TEMPORARY_FAILURE
             failing_sms.refresh_from_db()
@@ -307,7 +305,7 @@ def test_retries_stop_at_notification_max_attempts(failing_sms):
 
 
 def test_a_resend_gives_the_message_a_full_set_of_retries(failing_sms, settings, admin_user):
-    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as traveller:
+    with time_machine.travel(shanghai(2026, 3, 3, 10), tick=False) as traveller:
         for _ in range(4):
             deliver(failing_sms.pk)
             failing_sms.refresh_from_db()

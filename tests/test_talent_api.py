@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from services.applications import workflow
 from services.models import Application, State, Task
 from talent.models import Talent, TalentApplication
 from tests.conftest import VALID_USCCS, id_number
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,6 @@ PROFILE = {
     "tier": "B", "returnee": True, "started_on": "2024-03-01",
 }
 
-
-def token_client(username: str) -> APIClient:
-    client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": username, "password": "pw-Secret-123"}, format="json")
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from services.applications import workflow
 from services.models import State, Task
 from talent.applications import apply_for_policy, usage
 from talent.models import TalentApplication, TalentPolicy
+from tests.helpers import approve_open_task
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +25,6 @@ def _submitted_and_accepted(clerk, official, talent, policy):
     return application
 
 
-def _approve(official, application) -> None:
-    task = Task.objects.get(application=application, status=Task.Status.OPEN)
-    workflow.decide(official, task.pk, "approve")
-
 
 def test_an_eligible_talent_is_applied_for_and_approved_and_the_grant_is_counted(
     alice, alices_enterprise, make_talent, make_policy, talent_department
@@ -35,7 +32,7 @@ def test_an_eligible_talent_is_applied_for_and_approved_and_the_grant_is_counted
     policy = make_policy(rules={"max_age": 45, "tiers": ["B", "C"]}, annual_quota=5, annual_budget=Decimal("50000"))
     talent = make_talent(alices_enterprise, tier="C")
     application = _submitted_and_accepted(alice, talent_department["official"], talent, policy)
-    _approve(talent_department["official"], application)
+    approve_open_task(talent_department["official"], application)
 
     application.refresh_from_db()
     assert application.state == State.APPROVED
@@ -91,7 +88,7 @@ def test_a_talent_who_turned_46_before_approval_is_refused_with_the_reason(
         application = _submitted_and_accepted(alice, official, talent, policy)
     with time_machine.travel(datetime.datetime(2026, 12, 11, 10, tzinfo=datetime.UTC), tick=False):
         with pytest.raises(ValidationError) as refused:
-            _approve(official, application)
+            approve_open_task(official, application)
     assert "46" in " ".join(refused.value.message_dict["decision"])
     application.refresh_from_db()
     assert application.state == State.ACCEPTED  # still reviewable; the official can reject with the reason
@@ -117,17 +114,17 @@ def test_when_the_quota_is_used_up_approval_is_refused_and_the_application_waits
     official = talent_department["official"]
     policy = make_policy(annual_quota=1)
     first, second = make_talent(alices_enterprise, "甲"), make_talent(alices_enterprise, "乙")
-    _approve(official, _submitted_and_accepted(alice, official, first, policy))
+    approve_open_task(official, _submitted_and_accepted(alice, official, first, policy))
     waiting = _submitted_and_accepted(alice, official, second, policy)
     with pytest.raises(ValidationError) as refused:
-        _approve(official, waiting)
+        approve_open_task(official, waiting)
     assert "quota" in " ".join(refused.value.message_dict["decision"]) or "名额" in " ".join(
         refused.value.message_dict["decision"])
     waiting.refresh_from_db()
     assert waiting.state == State.ACCEPTED
 
     TalentPolicy.objects.filter(pk=policy.pk).update(annual_quota=2)  # the quota is raised
-    _approve(official, waiting)
+    approve_open_task(official, waiting)
     waiting.refresh_from_db()
     assert waiting.state == State.APPROVED
 
@@ -135,10 +132,10 @@ def test_when_the_quota_is_used_up_approval_is_refused_and_the_application_waits
 def test_the_budget_is_never_overspent(alice, alices_enterprise, make_talent, make_policy, talent_department):
     official = talent_department["official"]
     policy = make_policy(amount=Decimal("30000"), annual_budget=Decimal("50000"))
-    _approve(official, _submitted_and_accepted(alice, official, make_talent(alices_enterprise, "甲"), policy))
+    approve_open_task(official, _submitted_and_accepted(alice, official, make_talent(alices_enterprise, "甲"), policy))
     waiting = _submitted_and_accepted(alice, official, make_talent(alices_enterprise, "乙"), policy)
     with pytest.raises(ValidationError):
-        _approve(official, waiting)
+        approve_open_task(official, waiting)
     assert usage(policy).spent == Decimal("30000")
 
 

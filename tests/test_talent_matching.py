@@ -5,7 +5,6 @@ import json
 import threading
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +14,7 @@ from services.models import Notification
 from talent.matching import matches_of, run_matching
 from talent.models import PolicyMatch
 from tests.conftest import VALID_USCCS
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,6 @@ pytestmark = pytest.mark.django_db
 def policy_messages(user) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user, kind="policy.matched", channel="inbox"))
 
-
-def at(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12)), tick=False)
 
 
 def test_a_talent_who_gets_a_new_tier_is_matched_on_the_next_run_and_notified_once(
@@ -77,9 +74,9 @@ def test_an_integrating_system_subscribed_to_matches_gets_one_event_per_enterpri
 def test_a_birthday_makes_a_talent_eligible_on_the_run_after_it(alice, alices_enterprise, make_talent, make_policy):
     make_policy(rules={"min_age": 18})
     talent = make_talent(alices_enterprise, birth=datetime.date(2008, 12, 3))
-    with at(datetime.date(2026, 12, 2)):
+    with at(2026, 12, 2, 12):
         assert run_matching().new_matches == 0
-    with at(datetime.date(2026, 12, 3)):
+    with at(2026, 12, 3, 12):
         assert run_matching().new_matches == 1
     assert PolicyMatch.objects.get().talent == talent
     assert len(policy_messages(alice)) == 1

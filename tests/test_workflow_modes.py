@@ -9,7 +9,6 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from enterprises.models import CreditRecord
@@ -18,13 +17,11 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application, Notification, PostCheck, Task
 from tests.conftest import licence_file
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def states(application) -> list[str]:

@@ -1,0 +1,50 @@
+"""Plain helpers of the stories, shared by every test module (fixtures are in conftest.py)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.contrib.messages import get_messages
+from rest_framework.test import APIClient
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "pw-Secret-123"  # every user of the fixtures has it
+
+
+def shanghai(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
+    """A moment of the district's clock."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> time_machine.travel:
+    """Stand still at that moment of the district's clock (`with at(2026, 3, 2): …`)."""
+    return time_machine.travel(shanghai(year, month, day, hour, minute), tick=False)
+
+
+def token_client(username: str, password: str = PASSWORD) -> APIClient:
+    """An API client that obtained its token as an integrator does."""
+    client = APIClient()
+    response = client.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
+def messages_of(response, level: int | None = None) -> list[str]:
+    """The messages a page or the admin showed after the request, of one level if given.
+
+    A page rendered after a redirect (`follow=True`) shows them in its context; otherwise they
+    still wait in the request's storage.
+    """
+    context = getattr(response, "context", None)
+    shown = context["messages"] if context is not None and "messages" in context else get_messages(response.wsgi_request)
+    return [str(m.message) for m in shown if level is None or m.level == level]
+
+
+def approve_open_task(official, application) -> None:
+    """The official approves the application's open review task."""
+    from services.applications import workflow
+    from services.models import Task
+
+    task = Task.objects.get(application=application, status=Task.Status.OPEN)
+    workflow.decide(official, task.pk, "approve")
