@@ -23,7 +23,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def no_throttling(settings):
-    """No rate limits unless a test sets them (tests/test_api_throttling.py does)."""
+    """No rate limits unless a test sets them (tests/portal/api/test_throttling.py does)."""
     rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
 

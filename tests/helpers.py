@@ -1,12 +1,16 @@
 """Plain helpers of the stories, shared by every test module (fixtures are in conftest.py)."""
 
 import datetime
+import threading
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.contrib.messages import get_messages
+from django.db import connection
 from rest_framework.test import APIClient
 
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: README.md, manage.py, …
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "pw-Secret-123"  # every user of the fixtures has it
 
@@ -48,3 +52,26 @@ def approve_open_task(official, application) -> None:
 
     task = Task.objects.get(application=application, status=Task.Status.OPEN)
     workflow.decide(official, task.pk, "approve")
+
+
+def in_threads(count: int, work) -> list:
+    """Run work(i) in `count` threads released at the same moment; return results or errors."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work(index)
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results

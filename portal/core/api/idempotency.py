@@ -11,7 +11,7 @@ POST that creates or transitions, and the same key with the retry:
   IDEMPOTENCY_KEY_TTL (24 h): an older row is ignored and the periodic task purges it.
 
 The mechanism is one view mixin, `IdempotentMixin`, that every viewset with a POST inherits
-(tests/test_api_contract.py checks that none escapes). A request with a key runs in one
+(tests/portal/api/test_contract.py checks that none escapes). A request with a key runs in one
 transaction: the key's row is inserted first, then the view runs, then its answer is written to
 the row, and all of it commits together. A concurrent duplicate's insert waits on the unique
 constraint until the first commits (it then replays the answer) or rolls back (it then runs

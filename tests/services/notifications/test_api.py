@@ -10,7 +10,6 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -19,6 +18,7 @@ from services.models import DeliveryAttempt, Notification, WebhookEndpoint
 from services.notifications.outbox import notify, publish
 from services.notifications.webhooks import register_webhook, sign, verify_signature
 from tests.conftest import VALID_USCCS
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -346,7 +346,7 @@ def test_an_outsider_sees_nothing_of_another_enterprises_webhooks(alice, charlie
 
 def test_the_readme_s_receiver_code_accepts_the_portal_s_signature_and_nothing_else():
     """The check an integrator copies from the README's Webhooks section verifies what the portal signs."""
-    section = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split(
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split(
         "\n### Webhooks\n", 1)[1].split("\n### ", 1)[0]
     [snippet] = re.findall(r"^```python\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
     namespace: dict = {}

@@ -15,8 +15,7 @@ from portal.core.api.idempotency import purge_expired
 from portal.models import AuditEvent, IdempotencyKey
 from services.applications import workflow
 from services.models import Application, Document
-from tests.helpers import token_client
-from tests.test_workflow_rules import in_threads
+from tests.helpers import in_threads, token_client
 
 pytestmark = pytest.mark.django_db
 

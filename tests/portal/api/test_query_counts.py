@@ -240,7 +240,7 @@ def test_fifty_tokens_are_listed_in_as_many_queries_as_one(world, clerk_client):
 
 
 def test_the_lists_here_are_every_list_of_the_api():
-    from tests.test_api_authorization_matrix import ROUTES
+    from tests.portal.api.test_authorization_matrix import ROUTES
 
     lists = {name for name, methods in ROUTES.items() if "get" in methods and name.endswith(("-list", "-events",
                                                                                            "-deliveries"))}

@@ -4,7 +4,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import polib
 import pytest
@@ -13,8 +12,7 @@ from django.core.management import call_command
 from enterprises.models import Enterprise, Membership
 from portal.models import User
 from services.models import Department
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def run_check(**env) -> subprocess.CompletedProcess:

@@ -19,8 +19,9 @@ from enterprises.models import Enterprise
 from portal.core.audit import events_of
 from services.models import Application, Commitment, State, Task
 from tests.conftest import PDF
+from tests.helpers import ROOT
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
 README_BASE_URL = "http://127.0.0.1:8000"
 STEP = re.compile(r"^# (\d+)\. ", re.MULTILINE)
 CURL_WRAPPER = (

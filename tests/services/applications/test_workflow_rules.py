@@ -1,17 +1,16 @@
 """Rules that hold for every state and under concurrency, on real PostgreSQL transactions."""
 
 import datetime
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from portal.core.errors import IllegalTransition
 from portal.models import AuditEvent
 from services.applications import timers, workflow
 from services.models import Application, CalendarDay, CalendarYear, Department, ReviewStep, State
+from tests.helpers import in_threads
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -61,29 +60,6 @@ def test_every_illegal_transition_is_refused_and_changes_nothing(world, draft, a
         act(action, world, application)
     assert Application.objects.values().get(pk=application.pk) == before
     assert AuditEvent.objects.count() == events
-
-
-def in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads released at the same moment; return results or errors."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,8 +19,7 @@ from services.applications import workflow
 from services.models import DeliveryAttempt, Notification, NotificationPreference
 from services.notifications.delivery import deliver, resend, retry_delay, sweep
 from services.notifications.outbox import KINDS, TEMPLATES, notify, notify_many
-from tests.helpers import shanghai
-from tests.test_workflow_rules import in_threads
+from tests.helpers import in_threads, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +259,7 @@ class GatewayDown:
 @pytest.fixture
 def failing_sms(settings, make_user):
     """An SMS to a phone that is always reachable, through a gateway that is always down."""
-    settings.SMS_BACKEND = "tests.test_notification_rules.GatewayDown"
+    settings.SMS_BACKEND = "tests.services.notifications.test_rules.GatewayDown"
     settings.NOTIFICATION_RETRY_BASE = 30
     settings.NOTIFICATION_MAX_ATTEMPTS = 4
     user = make_user("wang", email="", phone=PHONE, **NEVER_QUIET)

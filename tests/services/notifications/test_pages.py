@@ -17,7 +17,7 @@ from services.notifications.outbox import KINDS, notify, publish
 from services.notifications.preferences import channel_choices, set_preferences
 from services.notifications.webhooks import register_webhook
 from tests.helpers import messages_of
-from tests.test_notification_api import EVENT, SECRET, Receiver
+from tests.services.notifications.test_api import EVENT, SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
 
