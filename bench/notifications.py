@@ -15,14 +15,9 @@ database (default 14) is flushed first. Rows of earlier runs are deleted at the 
 import argparse
 import importlib
 import os
-import platform
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Run as a script, Python puts bench/ first on the path; the project's root is what is wanted.
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
+from bench.common import machine, postgres_facts, setup_django  # noqa: E402 (needs the path above)
+from bench.worker import LOCMEM, Worker, wait_for  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/xfg_bench_notify"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/14"
-LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 KIND = "task.opened"  # e-mail on by default, SMS off: exactly one inbox and one e-mail row each
 TARGET = 0.5
 WARM_UP = 20
@@ -58,141 +55,27 @@ def parse_args() -> argparse.Namespace:
 def configure(args: argparse.Namespace) -> None:
     """Point Django and Celery at the benchmark's database and broker, before Django loads settings."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    os.environ["DATABASE_URL"] = args.database_url
     os.environ["CELERY_BROKER_URL"] = args.broker_url
     os.environ["EMAIL_BACKEND"] = LOCMEM
     os.environ.pop("REDIS_URL", None)  # the cache is not under test; keep it in process memory
     # As in production: with DEBUG on, every query is also recorded in memory.
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-
-    from portal.preflight import ensure_database
-
-    ensure_database(args.database_url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(args.database_url)
     for module in args.variant:
         importlib.import_module(module)
 
 
-# --- the machine and the services ---------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": model, "cores": f"{os.cpu_count()} (usable by this process: {usable})", "ram": memory,
-            "os": platform.platform(), "python": platform.python_version()}
+# --- the services ----------------------------------------------------------------------------------
 
 
 def versions(redis_client: Any) -> dict[str, str]:
+    """PostgreSQL, Redis, Django and Celery versions, printed beside the rates."""
     import celery
     import django
-    from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    return {"postgresql": postgres, "redis": redis_client.info("server")["redis_version"],
+    return {"postgresql": postgres_facts()["version"], "redis": redis_client.info("server")["redis_version"],
             "django": django.get_version(), "celery": celery.__version__}
-
-
-# --- the worker ------------------------------------------------------------------------------------
-
-
-class Worker:
-    """`celery -A portal worker` as a child process, on the benchmark's database and broker."""
-
-    def __init__(self, args: argparse.Namespace, log_path: Path) -> None:
-        self.name = f"bench-{os.getpid()}@{socket.gethostname()}"
-        self.log_path = log_path
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
-            "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": args.database_url,
-            "CELERY_BROKER_URL": args.broker_url,
-            "EMAIL_BACKEND": LOCMEM,
-        }
-        if args.conn_max_age is not None:
-            self.env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
-        self.command = [
-            sys.executable, "-m", "celery", "-A", "portal", "worker", "-I", ",".join(["bench.tasks", *args.variant]),
-            "-Q", "email,periodic", "-c", str(args.concurrency), "--pool", "prefork",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--loglevel", "WARNING", "-n", self.name,
-        ]
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        """Start it and wait (bounded) until it answers a ping."""
-        from portal.celery import app
-
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the worker exited with {self.process.returncode}:\n{self.log_tail()}")
-            if app.control.ping(destination=[self.name], timeout=1.0):
-                return
-        self.stop()
-        raise RuntimeError(f"the worker did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Warm shutdown (SIGTERM), then SIGKILL to its own process group if it hangs."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-    def log_tail(self, chars: int = 3000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return "(no log)"
-
-
-def wait_for(done: Callable[[], int], total: int, *, what: str, timeout: float, worker: Worker,
-             interval: float = 0.05) -> float:
-    """Poll until `done()` reaches `total`; returns the monotonic time it did. Bounded by `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        count = done()
-        now = time.monotonic()
-        if count >= total:
-            return now
-        if now >= deadline:
-            raise TimeoutError(f"{what}: {count} of {total} after {timeout:.0f} s\n{worker.log_tail()}")
-        if worker.process is not None and worker.process.poll() is not None:
-            raise RuntimeError(f"the worker died during {what}:\n{worker.log_tail()}")
-        time.sleep(interval)
 
 
 # --- the two measurements ----------------------------------------------------------------------------
@@ -354,7 +237,8 @@ def report(args: argparse.Namespace, info: dict[str, str], worker: Worker, noops
     ratio = fanout["rate"] / noops["rate"]
     lines = [
         "Notification fan-out benchmark (bench/notifications.py)",
-        f"  machine     {info['cpu']}; cores {info['cores']}; RAM {info['ram']}",
+        f"  machine     {info['cpu']}; cores {info['cores']} (usable by this process: {info['usable']}); "
+        f"RAM {info['ram']}",
         f"  software    {info['os']}; Python {info['python']}; Django {info['django']}; Celery {info['celery']}",
         f"  services    PostgreSQL {info['postgresql']}; Redis {info['redis']}",
         f"  worker      prefork, concurrency {args.concurrency}, queues email+periodic, prefetch 1, acks_late; "

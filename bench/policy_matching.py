@@ -9,21 +9,26 @@ rules on a 2,000-talent slice, scaled up. Prints the machine, the figures and wh
 (full run ≤ 5 s, ≥ 20× faster than naive) are met. The database (DATABASE_URL, by default
 postgres://postgres@127.0.0.1:5432/xfg_bench) is created if missing; it is the benchmark's own:
 data of another size is wiped (only in a database whose name contains "bench").
+The synthetic data is made in bench/district_data.py.
 """
 
 import argparse
-import datetime
 import os
-import platform
 import random
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, Python puts bench/ first on the path; the project's root is what is wanted,
+# so the sibling modules are imported as bench.… (as the worker imports bench.tasks).
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+
+from bench.common import machine, postgres_facts, setup_django  # noqa: E402 (needs the path above)
+from bench.district_data import analyze, existing_sizes, seed, seed_policies, wipe  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/xfg_bench"
 # Delivery tasks go to a broker, as in production, rather than running in the process (eager).
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/13"
@@ -33,249 +38,16 @@ TARGET_SECONDS = 5.0
 TARGET_SPEEDUP = 20.0
 
 
-def setup_django() -> None:
-    """Point Django at the benchmark's database, create it if missing, and migrate quietly."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+def configure() -> None:
+    """Point Django at the benchmark's database and broker, create the database if missing, migrate."""
     # The measures' material templates are files; keep them out of the project's media.
     os.environ.setdefault("PRIVATE_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "xfg_bench_media"))
     os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL)
-    from portal.preflight import ensure_database
-
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # no query log: it would hold every statement in memory
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    # No query log: it would hold every statement in memory.
+    setup_django(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), debug=False)
 
 
-# --- the machine ------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    cpu, cores = platform.processor() or "unknown", os.cpu_count() or 0
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), cpu)
-        cores = sum(1 for line in lines if line.startswith("processor")) or cores
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    try:
-        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        load = "unknown"
-    return {"cpu": cpu, "cores": str(cores), "ram": ram, "load": load}
-
-
-def postgres_facts() -> dict[str, str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = cursor.fetchone()[0].split(" on ")[0]
-        facts = {"version": version}
-        for name in ("shared_buffers", "work_mem", "max_parallel_workers_per_gather"):
-            cursor.execute(f"SHOW {name}")
-            facts[name] = cursor.fetchone()[0]
-    return facts
-
-
-# --- seeding -----------------------------------------------------------------------------------
-
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建文斌宇浩凯峰思远晓雨子涵海波婉清欣然"
-REGIONS = ["110106", "110108", "110105", "120101", "130102", "310115", "320102", "330106", "370202",
-           "420111", "440305", "510107", "610113", "210102", "350203"]
-TITLES = ["", "工程师", "高级工程师", "正高级工程师", "研究员", "副研究员", "经济师", "高级经济师", "会计师", "技师"]
-FIELDS = ["人工智能", "集成电路", "生物医药", "新能源", "软件开发", "数字金融", "智能制造", "轨道交通",
-          "新材料", "航空航天", "数据科学", "工业设计"]
-STREETS = ["fengtai", "xincun", "lugouqiao", "huaxiang", "fangzhuang", "youanmen", "nanyuan", "donggaodi",
-           "liuliqiao", "changxindian", "wanping", "yungang", "majiapu", "wangzuo"]
-INDUSTRIES = "ACEFGHIJKLMNOPQR"
-INDUSTRY_WEIGHTS = [1, 8, 6, 18, 5, 6, 14, 5, 4, 12, 9, 1, 3, 3, 3, 2]
-
-
-def weighted(rng: random.Random, table: dict[Any, float]) -> Any:
-    return rng.choices(list(table), weights=list(table.values()))[0]
-
-
-# Realistic shares: most enterprises have no technology tier; most talent are C or D.
-TECH_TIERS = {"none": 82, "sme_tech": 9, "high_tech": 5, "specialised": 2.5, "gazelle": 1.2, "unicorn": 0.3}
-STATUSES = {"verified": 90, "pending": 6, "suspended": 2.5, "rejected": 1.5}
-SIZES = {"micro": 60, "small": 28, "medium": 10, "large": 2}
-TIERS = {"D": 60, "C": 33.5, "B": 5, "A": 1.5}
-EDUCATION = {"other": 25, "bachelor": 48, "master": 22, "doctorate": 5}
-
-
-def uscc(index: int) -> str:
-    from stdnum.cn import uscc as uscc_number
-
-    body = f"91110106{index:09d}"
-    return body + uscc_number.calc_check_digit(body)
-
-
-def copy_rows(table: str, columns: list[str], rows: Iterable[tuple], total: int, label: str) -> None:
-    """Load rows with COPY, the fastest bulk path of PostgreSQL, behind a progress bar."""
-    from django.db import connection
-    from tqdm import tqdm
-
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in tqdm(rows, total=total, desc=label, unit="row", mininterval=0.5):
-                copy.write_row(row)
-
-
-def next_id(table: str) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-        return cursor.fetchone()[0]
-
-
-def reset_sequence(table: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-
-
-def existing_sizes() -> tuple[int, int, int]:
-    from enterprises.models import Enterprise, Membership
-    from talent.models import Talent
-
-    return Enterprise.objects.count(), Talent.objects.count(), Membership.objects.count()
-
-
-def wipe() -> None:
-    """Empty the benchmark's own tables (users, enterprises, talent and what hangs on them)."""
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    if "bench" not in name:
-        sys.exit(f"The database {name!r} holds data of another size; the benchmark only wipes a database "
-                 "whose name contains 'bench'. Point DATABASE_URL at one.")
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE portal_user, enterprises_enterprise, talent_talent RESTART IDENTITY CASCADE")
-
-
-def seed(enterprises: int, talents: int, rng: random.Random) -> None:
-    """Users, enterprises, memberships and talent in bulk, with realistic distributions."""
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.utils import timezone
-    from stdnum.cn import ric
-
-    from portal.models import User
-
-    quiet_from, quiet_until = (User._meta.get_field(name).default for name in ("sms_quiet_from", "sms_quiet_until"))
-    now = timezone.now()
-    today = timezone.localdate()
-    password = make_password("bench-only-password")  # one hash for everyone: hashing is not under test
-    first_user, first_enterprise = next_id("portal_user"), next_id("enterprises_enterprise")
-    first_membership, first_talent = next_id("enterprises_membership"), next_id("talent_talent")
-
-    def users() -> Iterator[tuple]:
-        for i in range(enterprises):
-            language = "en" if rng.random() < 0.08 else "zh-hans"
-            yield (first_user + i, password, False, f"bench-{i:06d}", rng.choice(GIVEN) + rng.choice(GIVEN),
-                   rng.choice(SURNAMES), f"bench-{i:06d}@bench.example", False, True, now, "", language,
-                   quiet_from, quiet_until)
-
-    def companies() -> Iterator[tuple]:
-        for i in range(enterprises):
-            status = weighted(rng, STATUSES)
-            roll = rng.random()
-            if roll < 0.02:  # on the credit list now
-                credit = today + datetime.timedelta(days=rng.randint(1, 365))
-            elif roll < 0.04:  # was, and is no longer
-                credit = today - datetime.timedelta(days=rng.randint(1, 730))
-            else:
-                credit = None
-            founded = datetime.date(1995, 1, 1) + datetime.timedelta(days=rng.randint(0, (today - datetime.date(1995, 1, 1)).days))
-            yield (first_enterprise + i, f"北京基准{i:06d}科技有限公司", uscc(i), rng.choice(SURNAMES) + rng.choice(GIVEN),
-                   f"北京市丰台区基准路{i % 999 + 1}号", rng.choice(STREETS),
-                   rng.choices(INDUSTRIES, weights=INDUSTRY_WEIGHTS)[0], weighted(rng, SIZES),
-                   weighted(rng, TECH_TIERS), founded, rng.randint(10, 100000), "联系人", "010-63800000",
-                   f"bench-{i:06d}@bench.example", "", status, "", credit, now,
-                   now if status != "pending" else None, first_user + i)
-
-    def memberships() -> Iterator[tuple]:
-        for i in range(enterprises):
-            yield (first_membership + i, "admin", now, first_enterprise + i, first_user + i)
-
-    def people() -> Iterator[tuple]:
-        taken: set[tuple[int, str]] = set()
-        for i in range(talents):
-            # Skewed: a few enterprises employ many talent, most employ none or one.
-            enterprise = first_enterprise + int(enterprises * rng.random() ** 1.6)
-            age = int(rng.triangular(22, 66, 30))
-            birth = today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
-            sequence = rng.randint(0, 999)
-            while True:
-                body = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{sequence:03d}"
-                number = body + ric.calc_check_digit(body + "0")
-                if (enterprise, number) not in taken:
-                    break
-                sequence = (sequence + 1) % 1000
-            taken.add((enterprise, number))
-            earliest = max(birth + datetime.timedelta(days=22 * 365), datetime.date(2000, 1, 1))
-            span = max((today - earliest).days, 0)
-            started = today - datetime.timedelta(days=min(int(rng.expovariate(1 / 1500)), span))
-            gender = "male" if int(number[16]) % 2 else "female"
-            yield (first_talent + i, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), number, birth,
-                   gender, weighted(rng, EDUCATION), rng.choice(TITLES), rng.choice(FIELDS), weighted(rng, TIERS),
-                   rng.random() < 0.06, started, now, now, enterprise)
-
-    with transaction.atomic():
-        copy_rows("portal_user", ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
-                                  "is_staff", "is_active", "date_joined", "phone", "language", "sms_quiet_from",
-                                  "sms_quiet_until"],
-                  users(), enterprises, "users")
-        copy_rows("enterprises_enterprise", [
-            "id", "name", "uscc", "legal_representative", "registered_address", "street", "industry", "size",
-            "tech_tier", "founded_on", "registered_capital", "contact_name", "contact_phone", "contact_email",
-            "licence", "status", "status_reason", "credit_listed_until", "created_at", "decided_at",
-            "created_by_id"], companies(), enterprises, "enterprises")
-        copy_rows("enterprises_membership", ["id", "role", "created_at", "enterprise_id", "user_id"],
-                  memberships(), enterprises, "memberships")
-        copy_rows("talent_talent", ["id", "name", "id_number", "birth_date", "gender", "education", "title", "field",
-                                    "tier", "returnee", "started_on", "created_at", "updated_at", "enterprise_id"],
-                  people(), talents, "talent")
-        for table in ("portal_user", "enterprises_enterprise", "enterprises_membership", "talent_talent"):
-            reset_sequence(table)
-
-
-def seed_policies() -> list:
-    """The ten demo measures; their departments are created first, as seed_demo would."""
-    from portal.management.commands.seed_demo import DEPARTMENTS
-    from services.models import Department
-    from talent.demo import department_codes, seed_talent_policies
-
-    names = {code: (name, name_en) for code, name, name_en in DEPARTMENTS}
-    for code in sorted(department_codes()):
-        name, name_en = names.get(code, (code, code))
-        Department.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
-    return seed_talent_policies()
-
-
-def analyze(*tables: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+# --- the runs' bookkeeping ----------------------------------------------------------------------
 
 
 def clear_matches() -> None:
@@ -305,6 +77,7 @@ def purge_queues() -> int:
 
 
 def notifications_written() -> dict[str, int]:
+    """Rows of policy.matched per channel: the notifying part's output, beside its time."""
     from django.db.models import Count
 
     from services.models import Notification
@@ -415,10 +188,12 @@ def explain(limit: int) -> None:
 
 
 def report_line(label: str, value: str) -> None:
+    """One figure, its value aligned with the others'."""
     print(f"  {label:<44} {value}")
 
 
 def verdict(met: bool, missed: str) -> str:
+    """MET, or MISSED with how far off: a missed target is reported, never failed."""
     return "MET" if met else f"MISSED ({missed})"
 
 
@@ -450,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print EXPLAIN ANALYZE of the first N policies' statements")
     args = parser.parse_args(argv)
 
-    setup_django()
+    configure()
     from django.db import connection
 
     facts = machine()
@@ -470,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 
     clear_matches()
     session_settings(args.statement_timeout, args.work_mem)
-    pg = postgres_facts()
+    pg = postgres_facts("shared_buffers", "work_mem", "max_parallel_workers_per_gather")
     first = timed_run()
     written, queued = notifications_written(), purge_queues()
     second = timed_run() if "error" not in first else None
@@ -486,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n=== 免申即享 policy matching benchmark ===")
     report_line("machine", f"{facts['cpu']}, {facts['cores']} cores, {facts['ram']} RAM, "
                            f"load average {facts['load']} at the start")
-    report_line("PostgreSQL", f"{pg['version']} (shared_buffers {pg['shared_buffers']}, work_mem "
+    report_line("PostgreSQL", f"PostgreSQL {pg['version']} (shared_buffers {pg['shared_buffers']}, work_mem "
                               f"{pg['work_mem']}, parallel workers/gather {pg['max_parallel_workers_per_gather']})")
     report_line("data", f"{args.enterprises:,} enterprises (one member each), {args.talents:,} talent, "
                         f"{len(policies)} policies")
