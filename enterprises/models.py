@@ -160,7 +160,7 @@ class Enterprise(models.Model):
         null=True,
         blank=True,
         related_name="managed_enterprises",
-        limit_choices_to={"is_staff": True},
+        limit_choices_to=access.official_choices,
         verbose_name=_("service manager"),
         help_text=_("The official who looks after this enterprise (服务管家)."),
     )

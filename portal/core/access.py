@@ -10,7 +10,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 
@@ -66,6 +66,11 @@ def reviews_registrations(user: Any) -> bool:
 def superusers() -> QuerySet:
     """The active superusers: who hears of failures nobody else can mend."""
     return get_user_model().objects.filter(is_superuser=True, is_active=True)
+
+
+def official_choices() -> Q:
+    """Who may be picked where an official is asked for (a department's officials, a service manager)."""
+    return Q(is_staff=True)
 
 
 def officials() -> QuerySet:

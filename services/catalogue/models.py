@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.core import access
 from portal.core.files import private_storage
 
 
@@ -22,7 +23,7 @@ class Department(models.Model):
         related_name="departments",
         blank=True,
         verbose_name=_("officials"),
-        limit_choices_to={"is_staff": True},
+        limit_choices_to=access.official_choices,
     )
 
     class Meta:
