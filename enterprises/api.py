@@ -3,11 +3,17 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from enterprises.registration import REGISTRATION_FIELDS, register_enterprise
+from enterprises.registration import (
+    REGISTRATION_FIELDS,
+    register_enterprise,
+    registration_problems,
+    resubmit_registration,
+)
 from portal.core.api.idempotency import IdempotentMixin
 
 REGISTRATION_EXAMPLE = {
@@ -31,11 +37,22 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         fields = ["id", *REGISTRATION_FIELDS, "licence", "status", "status_reason",
                   "on_credit_list", "created_at"]
         read_only_fields = ["status", "status_reason", "created_at"]
-        # The USCC's rules (format, checksum, uniqueness) are the domain's, not the serializer's.
+        # The USCC's rules (format, checksum, who holds it) are the domain's, not the serializer's.
         extra_kwargs = {"uscc": {"validators": []}}
+        validators: list = []
 
     def get_on_credit_list(self, enterprise: Enterprise) -> bool:
         return enterprise.on_credit_list()
+
+
+class CorrectionSerializer(EnterpriseSerializer):
+    """A rejected registration's corrections: any registration field, and a new licence if asked for."""
+
+    licence = serializers.FileField(write_only=True, required=False, label=_("business licence"))
+
+    class Meta(EnterpriseSerializer.Meta):
+        extra_kwargs = {field: {"required": False} for field in REGISTRATION_FIELDS} | {"uscc": {
+            "validators": [], "required": False}}
 
 
 @extend_schema_view(
@@ -68,8 +85,31 @@ class EnterpriseViewSet(
     def create(self, request, *args, **kwargs):
         """Register an enterprise: it is pending until an official verifies it."""
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # One answer names every field: the domain's checks (the code's check character, a code
+            # already held) are added to what parsing found.
+            errors = dict(serializer.errors)
+            for field, problems in registration_problems(request.data, request.data.get("licence")).items():
+                errors.setdefault(field, problems)
+            raise serializers.ValidationError(errors)
         data = dict(serializer.validated_data)
         licence = data.pop("licence")
         enterprise = register_enterprise(request.user, data, licence)
         return Response(self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CorrectionSerializer, responses={200: EnterpriseSerializer}, examples=[
+        OpenApiExample("The corrected contact, the licence on file kept", request_only=True,
+                       value={"contact_phone": "010-87654321"}),
+        OpenApiExample("Pending verification again", response_only=True,
+                       value={**ENTERPRISE_EXAMPLE, "status": "pending"}),
+    ])
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        """Correct a rejected registration and send it to the district again (its administrator only)."""
+        enterprise = self.get_object()
+        serializer = CorrectionSerializer(enterprise, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        licence = data.pop("licence", None)
+        enterprise = resubmit_registration(request.user, enterprise.pk, data, licence)
+        return Response(EnterpriseSerializer(enterprise, context=self.get_serializer_context()).data)

@@ -21,6 +21,15 @@ class EnterpriseRegistrationForm(forms.ModelForm):
         pass
 
 
+class RegistrationCorrectionForm(EnterpriseRegistrationForm):
+    """A rejected registration, corrected: the licence on file stays unless a new one is uploaded."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["licence"].required = False
+        self.fields["licence"].help_text = _("Upload a new licence only if the district asked for one.")
+
+
 class InviteMemberForm(forms.Form):
     identifier = forms.CharField(
         label=_("User name or e-mail"),

@@ -99,7 +99,7 @@ class Enterprise(models.Model):
     uscc = models.CharField(
         _("unified social credit code"),
         max_length=18,
-        unique=True,
+        db_index=True,
         validators=[validate_uscc],
         help_text=_("The 18-character code on the business licence."),
     )
@@ -173,11 +173,21 @@ class Enterprise(models.Model):
 
     objects = EnterpriseQuerySet.as_manager()
 
+    # The statuses in which an enterprise holds its code (the constraint below lists them too).
+    CODE_HOLDING_STATES = [Status.PENDING, Status.VERIFIED, Status.SUSPENDED]
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         permissions = [("verify_enterprise", _("Can verify or reject enterprise registrations"))]
+        constraints = [
+            # A rejected registration (a squatter's, or one with a blurred licence) holds no code.
+            models.UniqueConstraint(
+                fields=["uscc"], condition=models.Q(status__in=["pending", "verified", "suspended"]),
+                name="enterprise_code_held_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

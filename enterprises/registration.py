@@ -37,38 +37,128 @@ REGISTRATION_FIELDS = [
 ]
 
 
-def duplicate_uscc_error() -> ValidationError:
+def _code_held_error(holder: Enterprise) -> ValidationError:
+    if holder.status == Enterprise.Status.PENDING:
+        return ValidationError(
+            _("A registration with this unified social credit code is under review; wait for the district's "
+              "decision, or ask the person who registered it."),
+            code="uscc_under_review",
+        )
     return ValidationError(
-        {"uscc": ValidationError(
-            _("An enterprise with this unified social credit code is already registered."),
-            code="uscc_taken",
-        )}
+        _("An enterprise with this unified social credit code is already registered."), code="uscc_taken"
     )
+
+
+def code_holder(uscc: str, *, other_than: int | None = None) -> Enterprise | None:
+    """The enterprise that holds the code: a pending, verified or suspended one (a rejected one never)."""
+    holders = Enterprise.objects.filter(uscc=uscc, status__in=Enterprise.CODE_HOLDING_STATES)
+    if other_than is not None:
+        holders = holders.exclude(pk=other_than)
+    return holders.first()
+
+
+def _check_registration(enterprise: Enterprise) -> None:
+    """Every problem of the registration in one error, the code's check included (一次性告知)."""
+    errors: dict[str, list] = {}
+    try:
+        enterprise.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors = dict(error.error_dict)
+    if "uscc" not in errors:
+        holder = code_holder(enterprise.uscc, other_than=enterprise.pk)
+        if holder is not None:
+            errors["uscc"] = [_code_held_error(holder)]
+    if errors:
+        raise ValidationError(errors)
+
+
+def registration_problems(data: dict[str, Any], licence: Any) -> dict[str, list[str]]:
+    """What `register_enterprise` would refuse in this data, by field; nothing is stored.
+
+    The API asks it when its own parsing already failed, so that one answer names every field.
+    """
+    values = {field: data.get(field) for field in REGISTRATION_FIELDS if data.get(field) not in (None, "")}
+    values["uscc"] = normalize_uscc(str(values.get("uscc", "")))
+    try:
+        _check_registration(Enterprise(**values, licence=licence))
+    except ValidationError as error:
+        return error.message_dict if hasattr(error, "error_dict") else {}
+    except (TypeError, ValueError):
+        return {}  # values of the wrong type: the API's own parsing has named them already
+    return {}
+
+
+def _save_registration(enterprise: Enterprise, save: Any) -> None:
+    """Save under the database's guard: two registrations of one code at once keep the first."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError:
+        holder = code_holder(enterprise.uscc, other_than=enterprise.pk)
+        raise ValidationError({"uscc": [_code_held_error(holder) if holder else _code_held_error(enterprise)]}) from None
 
 
 def register_enterprise(user: Any, data: dict[str, Any], licence: Any) -> Enterprise:
     """Register an enterprise as `pending`, with `user` as its administrator.
 
-    Raises ValidationError (by field) and stores nothing when anything is wrong.
+    Raises ValidationError (by field, every field at once) and stores nothing when anything is wrong.
     """
     values = {field: data.get(field) for field in REGISTRATION_FIELDS if data.get(field) is not None}
     values["uscc"] = normalize_uscc(str(values.get("uscc", "")))
     enterprise = Enterprise(**values, licence=licence, created_by=user)
-    enterprise.full_clean(validate_unique=False)
-    if Enterprise.objects.filter(uscc=enterprise.uscc).exists():
-        raise duplicate_uscc_error()
+    _check_registration(enterprise)
+
+    def save() -> None:
+        enterprise.save()
+        Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.ADMIN)
+        record_event(user, "enterprise.registered", enterprise, to_state=Enterprise.Status.PENDING)
+
     try:
-        with transaction.atomic():
-            enterprise.save()
-            Membership.objects.create(user=user, enterprise=enterprise, role=Membership.Role.ADMIN)
-            record_event(
-                user, "enterprise.registered", enterprise, to_state=Enterprise.Status.PENDING
-            )
-    except IntegrityError:
-        # Two registrations of one code at the same time: the database keeps the first.
+        _save_registration(enterprise, save)
+    except ValidationError:
         if enterprise.licence:
             enterprise.licence.delete(save=False)
-        raise duplicate_uscc_error() from None
+        raise
+    return enterprise
+
+
+def resubmit_registration(user: Any, enterprise_id: int, data: dict[str, Any], licence: Any = None) -> Enterprise:
+    """A rejected registration, corrected by its administrator, goes back to the district as `pending`.
+
+    `data` holds the corrected fields (the others keep their values); without a new `licence` the one
+    on file stays. The code must not be held by another enterprise meanwhile.
+    """
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+        if not is_enterprise_admin(user, enterprise):
+            raise PermissionError("only the enterprise's administrator corrects its registration")
+        if enterprise.status != Enterprise.Status.REJECTED:
+            raise IllegalTransition(
+                _("Only a rejected registration can be corrected and submitted again."),
+                current_state=enterprise.status, action="resubmit",
+            )
+        for field in REGISTRATION_FIELDS:
+            if data.get(field) is not None:
+                setattr(enterprise, field, data[field])
+        enterprise.uscc = normalize_uscc(str(enterprise.uscc))
+        old_licence = enterprise.licence.name if licence is not None else None
+        if licence is not None:
+            enterprise.licence = licence
+        _check_registration(enterprise)
+        rejection = enterprise.status_reason
+        enterprise.status = Enterprise.Status.PENDING
+        enterprise.status_reason = ""
+        enterprise.decided_at = None
+        enterprise.decided_by = None
+
+        def save() -> None:
+            enterprise.save()
+            record_event(user, "enterprise.resubmitted", enterprise, from_state=Enterprise.Status.REJECTED,
+                         to_state=Enterprise.Status.PENDING, data={"rejection": rejection})
+
+        _save_registration(enterprise, save)
+    if old_licence and old_licence != enterprise.licence.name:
+        enterprise.licence.storage.delete(old_licence)
     return enterprise
 
 

@@ -6,10 +6,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enterprises.forms import EnterpriseRegistrationForm, InviteMemberForm
+from enterprises.forms import EnterpriseRegistrationForm, InviteMemberForm, RegistrationCorrectionForm
 from enterprises.models import Enterprise, Membership
-from enterprises.registration import invite_member, is_enterprise_admin, register_enterprise
+from enterprises.registration import (
+    REGISTRATION_FIELDS,
+    invite_member,
+    is_enterprise_admin,
+    register_enterprise,
+    resubmit_registration,
+)
 from portal.core.access import member_enterprise, reviews_registrations
+from portal.core.errors import IllegalTransition
 
 
 def _own_enterprise(request: HttpRequest, pk: int) -> Enterprise:
@@ -44,6 +51,30 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             return redirect("enterprise_detail", pk=enterprise.pk)
     return render(request, "enterprises/register.html", {"form": form})
+
+
+@login_required
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The administrator corrects a rejected registration and sends it back to the district."""
+    enterprise = _own_enterprise(request, pk)
+    if not is_enterprise_admin(request.user, enterprise) or enterprise.status != Enterprise.Status.REJECTED:
+        return redirect("enterprise_detail", pk=enterprise.pk)
+    form = RegistrationCorrectionForm(request.POST or None, request.FILES or None, instance=enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in REGISTRATION_FIELDS}
+        new_licence = request.FILES.get("licence")
+        try:
+            resubmit_registration(request.user, enterprise.pk, data, new_licence)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except IllegalTransition as error:
+            messages.error(request, str(error.message))
+            return redirect("enterprise_detail", pk=enterprise.pk)
+        else:
+            messages.success(request, _("The corrected registration is sent to the district again."))
+            return redirect("enterprise_detail", pk=enterprise.pk)
+    enterprise.refresh_from_db()  # the form changed the instance; the page shows what is on file
+    return render(request, "enterprises/register.html", {"form": form, "correcting": enterprise})
 
 
 @login_required
