@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from enterprises.models import Enterprise
-from enterprises.registration import reject_enterprise, register_enterprise, verify_enterprise
+from enterprises.registration import register_enterprise, reject_enterprise, verify_enterprise
 from portal.models import AuditEvent
 from tests.conftest import VALID_USCCS, enterprise_data, licence_file
 from tests.helpers import in_threads, messages_of
