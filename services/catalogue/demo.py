@@ -1,22 +1,178 @@
-"""Demonstration content of the service catalogue (示例数据): a district's service items and their guides.
+"""Demonstration content of the service catalogue (示例数据): the loader of `demo/catalogue.json`.
 
-`seed_catalogue()` is idempotent: an item is found by its code and, once there, left as it is
-(departments, materials and steps are created only together with their item), so a second run
-changes nothing and an official's later edits survive. The departments must exist (seed_demo).
-The items themselves are in `services/demo_catalogue.py`.
+`load_catalogue()` reads and checks the file (`services.catalogue.demo_files`); `seed_catalogue()`
+is idempotent: an item is found by its code and, once there, left as it is (departments,
+materials and steps are created only together with their item), so a second run changes nothing
+and an official's later edits survive. The departments must exist (seed_demo creates them).
+`talent/demo.py` reads its measures' materials and steps with the functions here.
 """
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from services.catalogue.demo_data import CATALOGUE, DEMO_LABEL, Item, Material
+from services.catalogue.demo_files import Entry, check_model, shown, top_level
+from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
+CATALOGUE_FILE = Path(__file__).parent / "demo" / "catalogue.json"
 
-def _template_content(item: Item, material: Material) -> bytes:
+
+# --- reading the file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Material:
+    code: str
+    name: str
+    required: bool = True
+    essential: bool = False
+    deferrable: bool = False
+    template: bool = False  # a fill-in form the applicant downloads
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    department: str
+    promised_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    name: str
+    name_en: str
+    category: str
+    approval_mode: str
+    lead: str
+    departments: tuple[str, ...]
+    summary: str
+    conditions: str
+    statutory_days: int
+    promised_days: int
+    materials: tuple[Material, ...]
+    steps: tuple[Step, ...] = ()
+    fee: Decimal = Decimal("0")
+    commitment_text: str = ""
+    deferral_days: int = 10
+    deferral_grace_days: int = 10
+    post_check_ratio: Decimal = Decimal("0.2")
+    post_check_window_days: int = 20
+    credit_bar_days: int = 365
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    label: str  # heads every item's description: the content is not a real guide
+    items: tuple[Item, ...]
+
+
+def read_materials(entry: Entry, service: ServiceItem) -> tuple[Material, ...]:
+    """The item's materials, each checked by MaterialRequirement's rules; codes unique in the item."""
+    materials = []
+    for child in entry.entries("materials"):
+        material = Material(
+            code=child.text("code"), name=child.text("name"), required=child.flag("required", True),
+            essential=child.flag("essential", False), deferrable=child.flag("deferrable", False),
+            template=child.flag("template", False),
+        )
+        child.finish()
+        if material.code in {known.code for known in materials}:
+            raise child.error(f"the material code {shown(material.code)} is given twice in the item")
+        check_model(child, MaterialRequirement(
+            service=service, code=material.code, name=material.name, required=material.required,
+            essential=material.essential, deferrable=material.deferrable,
+        ), exclude=["service", "template"])
+        materials.append(material)
+    if not materials:
+        raise entry.error("“materials” must list at least one material")
+    return tuple(materials)
+
+
+def read_steps(entry: Entry, service: ServiceItem, departments: tuple[str, ...]) -> tuple[Step, ...]:
+    """The item's review steps, in order; each by one of the item's departments."""
+    steps = []
+    for child in entry.entries("steps", [], named_by="name"):
+        step = Step(child.text("name"), child.text("department"), child.whole("promised_days", None, nullable=True))
+        child.finish()
+        if step.department not in departments:
+            raise child.error(f"the department {step.department} is not among the item's {', '.join(departments)}")
+        check_model(child, ReviewStep(service=service, name=step.name, promised_days=step.promised_days),
+                    exclude=["service", "department", "order"])
+        steps.append(step)
+    return tuple(steps)
+
+
+def read_departments(entry: Entry) -> tuple[str, tuple[str, ...]]:
+    """The lead department and the responsible ones; the lead is one of them."""
+    lead, departments = entry.text("lead"), entry.codes("departments")
+    if lead not in departments:
+        raise entry.error(f"the lead department {lead} is not among the departments {', '.join(departments)}")
+    return lead, departments
+
+
+def _service_fields(item: Item, label: str) -> dict[str, Any]:
+    """What seed_catalogue writes on the ServiceItem row."""
+    return {
+        "name": item.name, "name_en": item.name_en, "category": item.category,
+        "description": f"{label}\n{item.summary}", "conditions": item.conditions, "fee": item.fee,
+        "approval_mode": item.approval_mode, "statutory_days": item.statutory_days,
+        "promised_days": item.promised_days, "deferral_days": item.deferral_days,
+        "deferral_grace_days": item.deferral_grace_days, "commitment_text": item.commitment_text,
+        "post_check_ratio": item.post_check_ratio, "post_check_window_days": item.post_check_window_days,
+        "credit_bar_days": item.credit_bar_days,
+    }
+
+
+def _read_item(entry: Entry, label: str) -> Item:
+    lead, departments = read_departments(entry)
+    optional = {  # absent: the default of Item
+        "fee": entry.decimal, "commitment_text": lambda key: entry.text(key, blank=True),
+        "post_check_ratio": entry.decimal, "deferral_days": entry.whole, "deferral_grace_days": entry.whole,
+        "post_check_window_days": entry.whole, "credit_bar_days": entry.whole,
+    }
+    item = Item(
+        code=entry.text("code"), name=entry.text("name"), name_en=entry.text("name_en"),
+        category=entry.choice("category", ServiceCategory), approval_mode=entry.choice("approval_mode", ApprovalMode),
+        lead=lead, departments=departments, summary=entry.text("summary"), conditions=entry.lines("conditions"),
+        statutory_days=entry.whole("statutory_days"), promised_days=entry.whole("promised_days"), materials=(),
+        **{key: read(key) for key, read in optional.items() if key in entry.data},
+    )
+    # The unsaved row carries the model's rules (limits, clean()) for the item and its children.
+    service = ServiceItem(code=item.code, **_service_fields(item, label))
+    check_model(entry, service, exclude=["lead_department"])
+    item = replace(item, materials=read_materials(entry, service), steps=read_steps(entry, service, departments))
+    entry.finish()
+    return item
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """The demonstration items of `path` (by default demo/catalogue.json), checked; raises DemoDataError."""
+    path = path or CATALOGUE_FILE
+    top = top_level(path)
+    label = top.text("label")
+    items: list[Item] = []
+    for entry in top.entries("items"):
+        item = _read_item(entry, label)
+        if item.code in {known.code for known in items}:
+            raise entry.error(f"the item code {item.code} is given twice")
+        items.append(item)
+    top.finish()
+    return Catalogue(label, tuple(items))
+
+
+# --- seeding ----------------------------------------------------------------------------------
+
+
+def _template_content(item: Item, material: Material, label: str) -> bytes:
     text = (
         f"{item.name}\n{material.name}（示例模板）\n\n"
-        f"{DEMO_LABEL}\n\n"
+        f"{label}\n\n"
         "申请单位（盖章）：\n"
         "统一社会信用代码：\n"
         "法定代表人：                    联系电话：\n"
@@ -30,7 +186,7 @@ def _template_content(item: Item, material: Material) -> bytes:
     return text.encode("utf-8")
 
 
-def _departments(codes: set[str]) -> dict[str, Department]:
+def existing_departments(codes: set[str]) -> dict[str, Department]:
     found = Department.objects.in_bulk(list(codes), field_name="code")
     missing = sorted(codes - set(found))
     if missing:
@@ -40,7 +196,7 @@ def _departments(codes: set[str]) -> dict[str, Department]:
     return found
 
 
-def _create_children(service: ServiceItem, spec: Item, departments: dict[str, Department]) -> None:
+def _create_children(service: ServiceItem, spec: Item, label: str, departments: dict[str, Department]) -> None:
     service.departments.add(*(departments[code] for code in spec.departments))
     for material in spec.materials:
         row = MaterialRequirement(
@@ -52,7 +208,8 @@ def _create_children(service: ServiceItem, spec: Item, departments: dict[str, De
             deferrable=material.deferrable,
         )
         if material.template:
-            row.template.save(f"{material.code}.txt", ContentFile(_template_content(spec, material)), save=False)
+            content = ContentFile(_template_content(spec, material, label))
+            row.template.save(f"{material.code}.txt", content, save=False)
         row.save()
     ReviewStep.objects.bulk_create(
         ReviewStep(
@@ -68,34 +225,18 @@ def _create_children(service: ServiceItem, spec: Item, departments: dict[str, De
 
 def seed_catalogue() -> list[ServiceItem]:
     """Create the demonstration service items that are missing; return all of them, in catalogue order."""
-    codes = {code for spec in CATALOGUE for code in (spec.lead, *spec.departments)}
-    codes |= {step.department for spec in CATALOGUE for step in spec.steps}
+    catalogue = load_catalogue()
+    codes = {code for spec in catalogue.items for code in (spec.lead, *spec.departments)}
+    codes |= {step.department for spec in catalogue.items for step in spec.steps}
     items: list[ServiceItem] = []
     with transaction.atomic():
-        departments = _departments(codes)
-        for spec in CATALOGUE:
+        departments = existing_departments(codes)
+        for spec in catalogue.items:
             service, created = ServiceItem.objects.get_or_create(
                 code=spec.code,
-                defaults={
-                    "name": spec.name,
-                    "name_en": spec.name_en,
-                    "category": spec.category,
-                    "lead_department": departments[spec.lead],
-                    "description": f"{DEMO_LABEL}\n{spec.summary}",
-                    "conditions": spec.conditions,
-                    "fee": spec.fee,
-                    "approval_mode": spec.approval_mode,
-                    "statutory_days": spec.statutory_days,
-                    "promised_days": spec.promised_days,
-                    "deferral_days": spec.deferral_days,
-                    "deferral_grace_days": spec.deferral_grace_days,
-                    "commitment_text": spec.commitment_text,
-                    "post_check_ratio": spec.post_check_ratio,
-                    "post_check_window_days": spec.post_check_window_days,
-                    "credit_bar_days": spec.credit_bar_days,
-                },
+                defaults={"lead_department": departments[spec.lead], **_service_fields(spec, catalogue.label)},
             )
             if created:
-                _create_children(service, spec, departments)
+                _create_children(service, spec, catalogue.label, departments)
             items.append(service)
     return items

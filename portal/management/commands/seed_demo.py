@@ -1,5 +1,8 @@
 """Demo data for `make run`: departments, officials, two verified enterprises and their clerks.
 
+Then the catalogue's and the talent policies' demonstration content, from the data files that
+`services/catalogue/demo.py` and `talent/demo.py` load (`services/catalogue/demo/catalogue.json`,
+`talent/demo/policies.json`, `talent/demo/talent.json`).
 Idempotent: a second run finds everything in place and changes nothing.
 All demo passwords come from DEMO_PASSWORD.
 """
@@ -11,12 +14,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, Membership
 from services.catalogue.demo import seed_catalogue
+from services.catalogue.demo_files import DemoDataError
 from services.models import Department
 from talent.demo import seed_demo_talent, seed_talent_policies
 
@@ -96,8 +100,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
-        with transaction.atomic():
-            logins = self._seed(password)
+        try:
+            with transaction.atomic():
+                logins = self._seed(password)
+        except DemoDataError as error:  # a malformed data file: its name and entry, nothing written
+            raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {password}):"))
         for role, username in logins:
             self.stdout.write(f"  {role:<40} {username}")
