@@ -1,4 +1,4 @@
-"""Demonstration content of the talent domain: the loader of `demo/policies.json` and `demo/talent.json`.
+"""Demonstration content of the talent domain: the loader of `demo_data/policies.json` and `demo_data/talent.json`.
 
 `policies.json` holds the ten measures (丰才十条), `talent.json` the demo talent of the first demo
 enterprise and its service manager; both are read and checked by `load_policies()` and
@@ -37,7 +37,7 @@ from talent import profiles
 from talent.eligibility import validate_rules
 from talent.models import BenefitKind, Education, Talent, TalentPolicy, Tier
 
-DATA = Path(__file__).parent / "demo"
+DATA = Path(__file__).parent / "demo_data"
 POLICIES_FILE = DATA / "policies.json"
 TALENT_FILE = DATA / "talent.json"
 
@@ -167,7 +167,7 @@ def _read_measure(entry: Entry, label: str, window: tuple[datetime.date | None, 
 
 
 def load_policies(path: Path | None = None) -> Policies:
-    """The measures of `path` (by default demo/policies.json), checked; raises DemoDataError."""
+    """The measures of `path` (by default demo_data/policies.json), checked; raises DemoDataError."""
     path = path or POLICIES_FILE
     top = top_level(path)
     label = top.text("label")
@@ -203,7 +203,7 @@ def _read_person(entry: Entry) -> DemoTalent:
 
 
 def load_talent(path: Path | None = None) -> TalentDemo:
-    """The demo talent and service manager of `path` (by default demo/talent.json), checked."""
+    """The demo talent and service manager of `path` (by default demo_data/talent.json), checked."""
     path = path or TALENT_FILE
     top = top_level(path)
     employer, manager = top.object("employer"), top.object("service_manager")

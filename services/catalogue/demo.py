@@ -1,4 +1,4 @@
-"""Demonstration content of the service catalogue (示例数据): the loader of `demo/catalogue.json`.
+"""Demonstration content of the service catalogue (示例数据): the loader of `demo_data/catalogue.json`.
 
 `load_catalogue()` reads and checks the file (`services.catalogue.demo_files`); `seed_catalogue()`
 is idempotent: an item is found by its code and, once there, left as it is (departments,
@@ -19,7 +19,7 @@ from services.catalogue.demo_files import Entry, check_model, shown, top_level
 from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
-CATALOGUE_FILE = Path(__file__).parent / "demo" / "catalogue.json"
+CATALOGUE_FILE = Path(__file__).parent / "demo_data" / "catalogue.json"
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def _read_item(entry: Entry, label: str) -> Item:
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
-    """The demonstration items of `path` (by default demo/catalogue.json), checked; raises DemoDataError."""
+    """The demonstration items of `path` (by default demo_data/catalogue.json), checked; raises DemoDataError."""
     path = path or CATALOGUE_FILE
     top = top_level(path)
     label = top.text("label")

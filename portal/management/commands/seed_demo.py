@@ -1,8 +1,8 @@
 """Demo data for `make run`: departments, officials, two verified enterprises and their clerks.
 
 Then the catalogue's and the talent policies' demonstration content, from the data files that
-`services/catalogue/demo.py` and `talent/demo.py` load (`services/catalogue/demo/catalogue.json`,
-`talent/demo/policies.json`, `talent/demo/talent.json`).
+`services/catalogue/demo.py` and `talent/demo.py` load (`services/catalogue/demo_data/catalogue.json`,
+`talent/demo_data/policies.json`, `talent/demo_data/talent.json`).
 Idempotent: a second run finds everything in place and changes nothing.
 All demo passwords come from DEMO_PASSWORD.
 """

@@ -48,8 +48,8 @@ def altered(source: Path, tmp_path: Path, change: Callable[[Any], None]) -> Path
 
 
 def test_the_shipped_files_are_read_from_next_to_their_loaders():
-    assert CATALOGUE_FILE == Path(catalogue_demo.__file__).parent / "demo" / "catalogue.json"
-    assert POLICIES_FILE.parent == TALENT_FILE.parent == Path(talent_demo.__file__).parent / "demo"
+    assert CATALOGUE_FILE == Path(catalogue_demo.__file__).parent / "demo_data" / "catalogue.json"
+    assert POLICIES_FILE.parent == TALENT_FILE.parent == Path(talent_demo.__file__).parent / "demo_data"
     catalogue, policies, demo = load_catalogue(), load_policies(), load_talent()
     assert len(catalogue.items) == 17 and len(policies.measures) == 10 and len(demo.talent) == 6
     assert [measure.code for measure in policies.measures] == [f"FC-{n:02d}" for n in range(1, 11)]
