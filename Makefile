@@ -56,7 +56,8 @@ schema: install
 serve: install messages
 	$(SERVICES) $(PY) -m portal.preflight
 	$(SERVICES) $(PY) manage.py migrate --noinput
-	$(SERVICES) $(PY) manage.py seed_demo
+	@# Demo logins share a published password: loaded only when asked for (`make serve DEMO=1`).
+	$(if $(filter 1,$(DEMO)),$(SERVICES) $(PY) manage.py seed_demo,@echo "No demo data loaded (make serve DEMO=1 loads it).")
 	$(SERVICES) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVICES) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) \
 		WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(VENV)/bin/honcho start -f Procfile

@@ -91,7 +91,7 @@ def json_objects(text: str) -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_debug_off=True, stdout=io.StringIO())
     for name in ["licence", "application-form", "business-licence", "audit-report", "ip-evidence", "use-case",
                  "security-rules", "security-assessment", "joint-form", "premises", "legal-rep-id", "layout",
                  "safety-rules", "safety-staff"]:

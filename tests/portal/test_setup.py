@@ -1,5 +1,6 @@
 """Settings, demo data and the site's languages."""
 
+import io
 import os
 import re
 import subprocess
@@ -7,7 +8,7 @@ import sys
 
 import polib
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from enterprises.models import Enterprise, Membership
 from portal.models import User
@@ -46,14 +47,34 @@ def test_defaults_start():
 
 
 @pytest.mark.django_db
+def test_seed_demo_on_a_production_database_is_refused_unless_told(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--allow-debug-off"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="admin").exists()
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+
+
+def test_make_serve_loads_demo_data_only_when_asked():
+    def recipe(*args: str) -> str:
+        return subprocess.run(["make", "-n", "serve", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True, env={**os.environ, "MAKEFLAGS": ""}).stdout
+
+    assert "seed_demo" not in recipe("-o", ".venv/.installed")
+    assert "seed_demo" in recipe("-o", ".venv/.installed", "DEMO=1")
+
+
+@pytest.mark.django_db
 def test_seed_demo_twice_gives_the_same_rows(capsys):
     def counts():
         return (User.objects.count(), Department.objects.count(), Enterprise.objects.count(),
                 Membership.objects.count())
 
-    call_command("seed_demo")
+    call_command("seed_demo", allow_debug_off=True)
     first = counts()
-    call_command("seed_demo")
+    call_command("seed_demo", allow_debug_off=True)
     assert counts() == first
     assert first[1] == 9 and first[2] == 2
     assert set(Enterprise.objects.values_list("status", flat=True)) == {"verified"}

@@ -27,7 +27,7 @@ def in_the_demo_period():
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", allow_debug_off=True, stdout=out)
     return out.getvalue()
 
 

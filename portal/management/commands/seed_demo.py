@@ -11,6 +11,7 @@ import datetime
 import os
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
@@ -98,7 +99,19 @@ DEMO_LICENCE = (
 class Command(BaseCommand):
     help = "Create the demo departments, officials, enterprises and clerks (idempotent)."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-debug-off", action="store_true",
+            help="Seed even with DEBUG off: it creates an 'admin' superuser and logins with a published password.",
+        )
+
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["allow_debug_off"]:
+            # The demo logins share one published password: never on a real database by accident.
+            raise CommandError(
+                "DEBUG is off: seed_demo would create an 'admin' superuser and demo logins with the published "
+                "password on what looks like a production database. Pass --allow-debug-off if that is meant."
+            )
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         try:
             with transaction.atomic():

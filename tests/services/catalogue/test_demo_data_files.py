@@ -115,7 +115,7 @@ def test_seed_demo_refuses_a_malformed_file_with_a_command_error_and_writes_noth
     path = altered(POLICIES_FILE, tmp_path, set_in("measures", 5, "rules", "tiers", value=["A", "Z"]))
     monkeypatch.setattr(talent_demo, "POLICIES_FILE", path)
     with pytest.raises(CommandError) as refused:
-        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", allow_debug_off=True, stdout=StringIO())
     assert str(refused.value).startswith(f"{path}, measures[5] (FC-06): rules: ")
     assert "Z" in str(refused.value)
     # One transaction: the departments, users and items seeded before the policies are gone too.
@@ -131,9 +131,9 @@ def rows() -> dict[str, list[dict[str, Any]]]:
 
 @pytest.mark.django_db
 def test_seeding_twice_changes_nothing():
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", allow_debug_off=True, stdout=StringIO())
     first = rows()
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", allow_debug_off=True, stdout=StringIO())
     assert rows() == first
     assert len(first["services.ServiceItem"]) == 17 + 10
     assert len(first["talent.Talent"]) == 6
