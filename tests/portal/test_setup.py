@@ -57,6 +57,18 @@ def test_seed_demo_on_a_production_database_is_refused_unless_told(settings):
     assert User.objects.filter(username="admin", is_superuser=True).exists()
 
 
+def test_an_sms_backend_named_by_its_old_module_still_loads():
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment["SMS_BACKEND"] = "services.sms.FileBackend"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from services.notifications.sms import backend; print(type(backend()).__name__)"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "FileBackend"
+
+
 def test_make_serve_loads_demo_data_only_when_asked():
     def recipe(*args: str) -> str:
         return subprocess.run(["make", "-n", "serve", *args], cwd=ROOT, capture_output=True, text=True,
