@@ -15,6 +15,8 @@ SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES ?= true
 
 # The embedded default: no external service at all.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
+# `make run`'s broker is a folder (var/broker/): the worker and the timers need no server.
+RUN_BROKER := CELERY_BROKER_URL=filesystem://
 SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: run test serve install messages lint schema clean
@@ -33,9 +35,11 @@ messages: install
 
 run: install messages
 	$(EMBEDDED) $(PY) manage.py migrate --noinput
-	$(EMBEDDED) $(PY) manage.py seed_demo
+	$(EMBEDDED) $(RUN_BROKER) $(PY) manage.py seed_demo
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(EMBEDDED) WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "A worker with the timers (Celery beat) runs beside it; Ctrl-C stops both."
+	$(EMBEDDED) $(RUN_BROKER) PORT=$(PORT) $(if $(TIMER_SECONDS),TIMER_SECONDS=$(TIMER_SECONDS)) WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) \
+		$(VENV)/bin/honcho start -f Procfile.run
 
 lint: install
 	$(PY) -m ruff check .
@@ -63,4 +67,4 @@ serve: install messages
 		WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(VENV)/bin/honcho start -f Procfile
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache

@@ -65,8 +65,12 @@ DATABASES = {
     "default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the lock instead of failing at once when in-process tasks write too.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # `make run` has a web server and a worker writing one file: wait for the lock instead of
+    # failing at once, take it when a transaction starts (no deadlock on upgrading a read lock),
+    # and let readers go on while one writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -191,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
     "notification-failure-digest": {"task": "services.notification_failure_digest",
                                     "schedule": crontab(hour=8, minute=0)},
 }
+# A demonstration (or a test) may run every interval timer more often: TIMER_SECONDS=10.
+if _timer_seconds := env.int("TIMER_SECONDS", default=0):
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        if isinstance(_entry["schedule"], int):
+            _entry["schedule"] = _timer_seconds
 # One queue per channel, so a slow webhook receiver cannot hold up e-mail or SMS;
 # timers and sweeps have their own. `make serve` runs a worker on all of them.
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
@@ -210,6 +219,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded default of `make run`: a broker that is a folder, so the worker and beat run
+    # beside the web server with no service to install. Web and worker share the folder.
+    BROKER_FOLDER = Path(env.str("BROKER_FOLDER", default=str(BASE_DIR / "var" / "broker")))
+    for _sub in ("messages", "control"):
+        (BROKER_FOLDER / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "messages"),
+        "data_folder_out": str(BROKER_FOLDER / "messages"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+        "store_processed": False,
+    }
 
 # --- Notifications ----------------------------------------------------------------------
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
