@@ -22,6 +22,7 @@ from django.db import transaction
 from stdnum.cn import ric
 
 from enterprises.models import Enterprise
+from portal.core import access
 from services.catalogue.demo import (
     Material,
     Step,
@@ -322,7 +323,7 @@ def seed_demo_talent() -> list[Talent]:
                 "tier": person.tier, "returnee": person.returnee, "started_on": person.started_on,
                 "title": person.title, "field": person.field,
             }))
-        manager = User.objects.filter(username=demo.service_manager, is_staff=True).first()
+        manager = access.officials().filter(username=demo.service_manager).first()
         if manager is not None:
             office = Department.objects.filter(code=demo.office).first()
             if office is not None:
