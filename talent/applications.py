@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from services.applications import workflow
 from services.applications.workflow.core import today
+from services.applications.workflow.extensions import ReviewPanel
 from services.models import Application, State
 from talent.eligibility import evaluate, rule_failures
 from talent.models import Talent, TalentApplication, TalentPolicy
@@ -122,3 +123,10 @@ class TalentPolicyRules:
                 % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}]})
         claim.granted_year, claim.granted_amount = used.year, policy.amount
         claim.save(update_fields=["granted_year", "granted_amount"])
+
+    def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
+        """The talent and the policy, as the official reviewing a talent application sees them."""
+        from talent.review import review_panel  # here: talent.review imports this module
+
+        context = review_panel(application, user)
+        return None if context is None else ReviewPanel("admin/talent/review_panel.html", context)

@@ -1,149 +1,92 @@
 """The officials' admin for applications, review tasks and post-checks.
 
 Thin on purpose: every button posts to one view that calls the matching function of
-`services/workflow/`; the rules (who may act, in which state) live there only. Visibility is
-scoped on the queryset (`portal.core.access.department_ids`), so crafted URLs answer "not found".
+`services/applications/workflow/`, and a button is shown exactly when `workflow.allowed_actions`
+says that function would accept it. Visibility is the selectors' (`selectors.py`), applied to the
+querysets, so crafted URLs answer "not found". Item-specific panels (a talent application's talent
+and policy) come from the workflow's extension registry.
 """
 
-import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.access import department_ids, is_official_of
+from portal.core.admin import ReadOnly
 from portal.core.audit import events_of
-from portal.core.errors import IllegalTransition
+from portal.core.messages import reported
 from services.applications import workflow
-from services.applications.models import REVIEW_STATES
-from services.calendar.working_days import working_days_between
-from services.models import Application, Department, PostCheck, State, Task
-from talent.review import review_panel
+from services.applications.admin_filters import (
+    ApplicationDueFilter,
+    DueFilter,
+    TaskSlaFilter,
+    TaskStatusFilter,
+    sla_badge,
+)
+from services.applications.admin_overdue import overdue_board
+from services.applications.selectors import applications_visible_to, post_checks_of, tasks_of
+from services.applications.workflow import extensions
+from services.models import Application, DeferredMaterial, PostCheck, State, Task
 
-SLA_COLOURS = {
-    "": ("#2e7d32", _("on time")),
-    "yellow": ("#b58900", _("yellow")),
-    "red": ("#c62828", _("red")),
-    "escalated": ("#6a1b9a", _("escalated")),
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _task(application: Application, data: QueryDict) -> Task:
+    return get_object_or_404(application.tasks, pk=_int(data.get("task")))
+
+
+def _deferred(application: Application, data: QueryDict) -> DeferredMaterial:
+    return get_object_or_404(application.deferred, pk=_int(data.get("deferred")))
+
+
+# The admin's buttons: the action in the URL and the workflow function it calls.
+ACTIONS: dict[str, Callable[[Any, Application, QueryDict], object]] = {
+    "accept": lambda user, application, data: workflow.accept(user, application.pk),
+    "request_correction": lambda user, application, data: workflow.request_correction(
+        user, application.pk, data.get("items", "").splitlines()),
+    "refuse": lambda user, application, data: workflow.refuse(user, application.pk, data.get("reason", "")),
+    "decide": lambda user, application, data: workflow.decide(
+        user, _task(application, data).pk, data.get("decision", ""), data.get("comment", "")),
+    "extend": lambda user, application, data: workflow.extend(user, application.pk, data.get("reason", "")),
+    "check_deferred": lambda user, application, data: workflow.check_deferred(
+        user, _deferred(application, data).pk),
+    "complete": lambda user, application, data: workflow.complete(user, application.pk),
 }
-
-# The admin's action names and the workflow function each one calls.
-ACTIONS = ("accept", "request_correction", "refuse", "decide", "extend", "check_deferred", "complete")
-
-
-def sla_badge(level: str):
-    colour, label = SLA_COLOURS.get(level or "", SLA_COLOURS[""])
-    return format_html(
-        '<span class="sla-badge sla-{}" style="background:{};color:#fff;padding:1px 6px;border-radius:8px;">{}</span>',
-        level or "ok", colour, label,
-    )
+# The allowed actions the decision panel has a form for (the timers suspend and revoke).
+PANEL_ACTIONS = {"accept", "request_correction", "refuse", "extend", "check", "complete"}
 
 
-def visible_applications(user):
-    """Applications an official may see: a task of one of their departments, or the lead department."""
-    queryset = Application.objects.all()
-    if user.is_superuser:
-        return queryset
-    ids = department_ids(user)
-    return queryset.exclude(state=State.DRAFT).filter(
-        Q(service__lead_department_id__in=ids)
-        | Q(pk__in=Task.objects.filter(department_id__in=ids).values("application_id"))
-    )
+class ShownOnly(ReadOnly):
+    """Rows are shown, never edited by a form: officials act through the workflow's buttons.
 
+    `ReadOnly` refuses adding, changing and deleting. Where the page has buttons (`acted_on`),
+    the change permission stays Django's own and means "may press them".
+    """
 
-class DueFilter(admin.SimpleListFilter):
-    """Overdue / due today / due within a week / later, on one date column."""
+    acted_on = False
 
-    title = _("due date")
-    parameter_name = "due"
-    field = "due_date"
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if self.acted_on:
+            return admin.ModelAdmin.has_change_permission(self, request, obj)
+        return super().has_change_permission(request, obj)
 
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("Overdue")),
-            ("today", _("Due today")),
-            ("week", _("Due within 7 days")),
-            ("later", _("Due later")),
-            ("none", _("No due date")),
-        ]
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
 
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        week = today + datetime.timedelta(days=7)
-        field = self.field
-        return {
-            "overdue": lambda: queryset.filter(**{f"{field}__lt": today}),
-            "today": lambda: queryset.filter(**{field: today}),
-            "week": lambda: queryset.filter(**{f"{field}__gt": today, f"{field}__lte": week}),
-            "later": lambda: queryset.filter(**{f"{field}__gt": week}),
-            "none": lambda: queryset.filter(**{f"{field}__isnull": True}),
-        }.get(self.value(), lambda: queryset)()
-
-
-class ApplicationDueFilter(DueFilter):
-    field = "next_due"
-
-
-class TaskSlaFilter(admin.SimpleListFilter):
-    title = _("deadline warning")
-    parameter_name = "sla"
-
-    def lookups(self, request, model_admin):
-        return [(key or "ok", label) for key, (_colour, label) in SLA_COLOURS.items()]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        return queryset.filter(application__sla_level="" if value == "ok" else value)
-
-
-class TaskStatusFilter(admin.SimpleListFilter):
-    """The queue shows open tasks unless the official asks for another status."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [*Task.Status.choices, ("all", _("All"))]
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            selected = self.value() == value or (self.value() is None and value == Task.Status.OPEN)
-            yield {
-                "selected": selected,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or Task.Status.OPEN
-        return queryset if value == "all" else queryset.filter(status=value)
-
-
-class ReadOnlyMixin:
-    """Officials never edit rows directly; they act through the workflow's functions."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields] + list(self.extra_readonly)
-
-    extra_readonly: tuple = ()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if request.method == "POST":  # nothing here is edited by a form
             return HttpResponseNotAllowed(["GET"])
         extra_context = {
@@ -156,14 +99,14 @@ class ReadOnlyMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-def _error_messages(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [str(m) for messages_ in error.message_dict.values() for m in messages_]
-    return [str(m) for m in error.messages]
+def application_link(obj: Task | PostCheck) -> str:
+    url = reverse("admin:services_application_change", args=[obj.application_id])
+    return format_html('<a href="{}">{}</a>', url, obj.application)
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
+    acted_on = True
     list_display = [
         "reference", "enterprise", "service", "mode", "state", "received_on", "acceptance_due",
         "decision_due_display", "sla",
@@ -183,15 +126,15 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         ]}),
     ]
 
-    def get_queryset(self, request):
-        return visible_applications(request.user).annotate(next_due=Coalesce("decision_due", "acceptance_due"))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        return applications_visible_to(request.user).annotate(next_due=Coalesce("decision_due", "acceptance_due"))
 
     @admin.display(description=_("approval mode"), ordering="service__approval_mode")
-    def mode(self, obj):
+    def mode(self, obj: Application) -> str:
         return obj.service.get_approval_mode_display()
 
     @admin.display(description=_("decision due"), ordering="next_due")
-    def decision_due_display(self, obj):
+    def decision_due_display(self, obj: Application):
         if not obj.decision_due:
             return "—"
         if obj.dates_provisional:
@@ -200,12 +143,12 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return obj.decision_due
 
     @admin.display(description=_("deadline warning"), ordering="sla_level")
-    def sla(self, obj):
+    def sla(self, obj: Application) -> str:
         return sla_badge(obj.sla_level)
 
     # --- urls ---------------------------------------------------------------------------
 
-    def get_urls(self):
+    def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
             path("overdue/", wrap(self.overdue_view), name="services_application_overdue"),
@@ -217,33 +160,22 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     # --- the change page ----------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         application = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if application is not None:
             extra.update(self._detail_context(request, application))
         return super().change_view(request, object_id, form_url, extra)
 
-    def _detail_context(self, request, application: Application) -> dict:
-        user = request.user
-        own = set(department_ids(user))
-        can_act = self.has_change_permission(request, application)
-        lead = can_act and is_official_of(user, application.service.lead_department)
-        available = {t.name for t in application.get_available_state_transitions()}
-        tasks = list(application.tasks.select_related("department", "decided_by").order_by("order", "id"))
-        deferred = list(application.deferred.select_related("material", "checked_by"))
-        decidable = [
-            t for t in tasks
-            if can_act and workflow.is_decidable(t, application) and (user.is_superuser or t.department_id in own)
-        ]
-        actions = {
-            "accept": lead and "accept" in available,
-            "request_correction": lead and "request_correction" in available,
-            "refuse": lead and "refuse" in available,
-            "extend": lead and workflow.may_extend(application),
-            "complete": lead and "complete" in available,
-        }
-        checkable = [d for d in deferred if lead and d.supplied_at and not d.checked_at]
+    def _detail_context(self, request: HttpRequest, application: Application) -> dict:
+        # The page lists the tasks and deferred materials that allowed_actions reads: fetch them once.
+        prefetch_related_objects(
+            [application],
+            Prefetch("tasks", queryset=Task.objects.select_related("department", "decided_by").order_by("order", "id")),
+            Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material", "checked_by")),
+        )
+        allowed = (workflow.allowed_actions(request.user, application)
+                   if self.has_change_permission(request, application) else workflow.AllowedActions())
         try:
             commitment = application.commitment
         except Application.commitment.RelatedObjectDoesNotExist:
@@ -252,22 +184,20 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "application": application,
             "form_data": sorted((application.form or {}).items()),
             "documents": application.documents.select_related("material", "uploaded_by"),
-            "deferred": deferred,
-            "checkable": checkable,
+            "deferred": application.deferred.all(),
             "corrections": application.corrections.select_related("requested_by"),
             "commitment": commitment,
-            "tasks": tasks,
-            "decidable": decidable,
+            "tasks": application.tasks.all(),
             "timeline": events_of(application),
-            "actions": actions,
-            "any_action": any(actions.values()) or bool(decidable) or bool(checkable),
+            "allowed": allowed,
+            "any_action": bool(PANEL_ACTIONS.intersection(allowed.application)) or bool(allowed.tasks),
             "sla_badge": sla_badge(application.sla_level),
-            "talent_panel": review_panel(application, user),
+            "review_panels": extensions.review_panels(application, request.user),
         }
 
     # --- the action buttons -------------------------------------------------------------
 
-    def act_view(self, request, pk: int, action: str):
+    def act_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         if action not in ACTIONS:
             raise Http404
@@ -275,32 +205,9 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request, application):
             raise PermissionDenied
-        user, data = request.user, request.POST
-        try:
-            if action == "accept":
-                workflow.accept(user, application.pk)
-            elif action == "request_correction":
-                workflow.request_correction(user, application.pk, data.get("items", "").splitlines())
-            elif action == "refuse":
-                workflow.refuse(user, application.pk, data.get("reason", ""))
-            elif action == "decide":
-                task = get_object_or_404(application.tasks, pk=_int(data.get("task")))
-                workflow.decide(user, task.pk, data.get("decision", ""), data.get("comment", ""))
-            elif action == "extend":
-                workflow.extend(user, application.pk, data.get("reason", ""))
-            elif action == "check_deferred":
-                deferred = get_object_or_404(application.deferred, pk=_int(data.get("deferred")))
-                workflow.check_deferred(user, deferred.pk)
-            elif action == "complete":
-                workflow.complete(user, application.pk)
-        except PermissionError:
-            raise Http404 from None
-        except IllegalTransition as error:
-            self.message_user(request, str(error.message), messages.ERROR)
-        except ValidationError as error:
-            for message in _error_messages(error):
-                self.message_user(request, message, messages.ERROR)
-        else:
+        with reported(request) as outcome:
+            ACTIONS[action](request.user, application, request.POST)
+        if outcome.ok:
             self.message_user(request, _("Done: %(reference)s is now “%(state)s”.") % {
                 "reference": application.reference,
                 "state": State(Application.objects.values_list("state", flat=True).get(pk=application.pk)).label,
@@ -309,7 +216,7 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     # --- materials ----------------------------------------------------------------------
 
-    def document_view(self, request, pk: int, document_id: int):
+    def document_view(self, request: HttpRequest, pk: int, document_id: int) -> FileResponse:
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, application):
             raise Http404
@@ -321,65 +228,16 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     # --- the overdue board --------------------------------------------------------------
 
-    def overdue_view(self, request):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        today = timezone.localdate()
-        user = request.user
-        departments = Department.objects.all() if user.is_superuser else Department.objects.filter(
-            pk__in=department_ids(user)
-        )
-        visible = visible_applications(user).select_related("service", "enterprise")
-        boards = []
-        for department in departments.order_by("code"):
-            rows = []
-            acceptance = visible.filter(
-                state=State.SUBMITTED, acceptance_due__lt=today, service__lead_department=department
-            )
-            for application in acceptance:
-                rows.append(_overdue_row(application, _("acceptance"), application.acceptance_due, today))
-            decision = visible.filter(state__in=REVIEW_STATES, decision_due__lt=today).filter(
-                Q(service__lead_department=department)
-                | Q(pk__in=Task.objects.filter(department=department, status=Task.Status.OPEN).values("application_id"))
-            )
-            for application in decision:
-                rows.append(_overdue_row(application, _("decision"), application.decision_due, today))
-            rows.sort(key=lambda row: (row["due"], row["application"].pk))
-            boards.append({"department": department, "rows": rows})
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Overdue applications by department"),
-            "boards": boards,
-            "today": today,
-        }
-        return TemplateResponse(request, "admin/services/overdue_board.html", context)
+    def overdue_view(self, request: HttpRequest) -> HttpResponse:
+        return overdue_board(self, request)
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context=None):
         extra = {**(extra_context or {}), "overdue_url": reverse("admin:services_application_overdue")}
         return super().changelist_view(request, extra)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-def _overdue_row(application: Application, kind, due: datetime.date, today: datetime.date) -> dict:
-    return {
-        "application": application,
-        "kind": kind,
-        "due": due,
-        "days": (today - due).days,
-        "working_days": working_days_between(due, today),
-        "url": reverse("admin:services_application_change", args=[application.pk]),
-    }
-
-
 @admin.register(Task)
-class TaskAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TaskAdmin(ShownOnly, admin.ModelAdmin):
     """The official's queue: open tasks of their departments, oldest due first."""
 
     list_display = ["application_link", "name", "service", "mode", "department", "status", "due_date", "sla"]
@@ -392,37 +250,31 @@ class TaskAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["application", "application__service", "application__enterprise", "department"]
     ordering = [F("due_date").asc(nulls_last=True), "id"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(department_id__in=department_ids(request.user))
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
+        return tasks_of(request.user)
 
     @admin.display(description=_("application"), ordering="application__reference")
-    def application_link(self, obj):
-        url = reverse("admin:services_application_change", args=[obj.application_id])
-        return format_html('<a href="{}">{}</a>', url, obj.application)
+    def application_link(self, obj: Task) -> str:
+        return application_link(obj)
 
     @admin.display(description=_("service item"), ordering="application__service__name")
-    def service(self, obj):
+    def service(self, obj: Task) -> str:
         return obj.application.service.name
 
     @admin.display(description=_("approval mode"), ordering="application__service__approval_mode")
-    def mode(self, obj):
+    def mode(self, obj: Task) -> str:
         return obj.application.service.get_approval_mode_display()
 
     @admin.display(description=_("deadline warning"), ordering="application__sla_level")
-    def sla(self, obj):
+    def sla(self, obj: Task) -> str:
         return sla_badge(obj.application.sla_level)
 
 
 @admin.register(PostCheck)
-class PostCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PostCheckAdmin(ShownOnly, admin.ModelAdmin):
     """Post-checks (事后核查): the drawn official records pass or fail."""
 
+    acted_on = True
     list_display = ["application_link", "department", "assignee", "due_date", "result", "done_at"]
     list_filter = ["result", DueFilter]
     search_fields = ["application__reference", "application__enterprise__name"]
@@ -430,34 +282,29 @@ class PostCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ordering = ["due_date", "id"]
     change_form_template = "admin/services/postcheck/change_form.html"
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(assignee=request.user)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PostCheck]:
+        return post_checks_of(request.user)
 
     @admin.display(description=_("application"), ordering="application__reference")
-    def application_link(self, obj):
-        url = reverse("admin:services_application_change", args=[obj.application_id])
-        return format_html('<a href="{}">{}</a>', url, obj.application)
+    def application_link(self, obj: PostCheck) -> str:
+        return application_link(obj)
 
-    def get_urls(self):
+    def get_urls(self) -> list:
         return [
             path("<int:pk>/record/", self.admin_site.admin_view(self.record_view),
                  name="services_postcheck_record"),
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         check = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if check is not None:
-            extra["can_record"] = (
-                check.result == PostCheck.Result.PENDING and self.has_change_permission(request, check)
-            )
+            extra["can_record"] = self.has_change_permission(request, check) and workflow.passes(
+                workflow.require_post_check, request.user, check, check.application)
         return super().change_view(request, object_id, form_url, extra)
 
-    def record_view(self, request, pk: int):
+    def record_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         check = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -467,16 +314,9 @@ class PostCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if result not in (PostCheck.Result.PASSED, PostCheck.Result.FAILED):
             self.message_user(request, _("Choose pass or fail."), messages.ERROR)
             return redirect("admin:services_postcheck_change", check.pk)
-        try:
+        with reported(request) as outcome:
             workflow.run_post_check(request.user, check.pk, result == PostCheck.Result.PASSED,
                                     request.POST.get("note", ""))
-        except PermissionError:
-            raise Http404 from None
-        except IllegalTransition as error:
-            self.message_user(request, str(error.message), messages.ERROR)
-        except ValidationError as error:
-            for message in _error_messages(error):
-                self.message_user(request, message, messages.ERROR)
-        else:
+        if outcome.ok:
             self.message_user(request, _("The post-check result was recorded."), messages.SUCCESS)
         return redirect("admin:services_postcheck_change", check.pk)

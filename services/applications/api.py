@@ -1,22 +1,19 @@
 """REST resources: applications (/api/v1/applications/) and officials' tasks (/api/v1/tasks/).
 
-The DESIGN §5 names are fixed. Serializers and viewsets stay thin: every rule is in
-services/workflow/. Querysets are scoped to the caller, so another enterprise's application
-(or another department's task) is a 404 before the domain is reached.
+The DESIGN §5 names are fixed. Serializers (`serializers.py`), filters (`filters.py`) and viewsets
+stay thin: every rule is in services/applications/workflow/. Querysets are the caller's by the
+selectors (`selectors.py`), so another enterprise's application (or another department's task)
+is a 404 before the domain is reached.
 
 The lists of applications, tasks and events are cursor-paginated (portal/api/pagination.py);
 every POST honours `Idempotency-Key` (portal/api/idempotency.py); submissions have their own
 throttle scope (portal/api/throttling.py).
 """
 
-import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -25,183 +22,24 @@ from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
 from portal.core.audit import events_of
-from portal.models import AuditEvent
 from services.applications import workflow
-from services.catalogue.api import DepartmentSerializer
-from services.catalogue.models import ApprovalMode
-from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
-
-# --- serializers -------------------------------------------------------------------------------
-
-
-class TaskSerializer(serializers.ModelSerializer):
-    department = DepartmentSerializer(read_only=True)
-
-    class Meta:
-        model = Task
-        fields = ["id", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
-        read_only_fields = fields
-
-
-class DeferredSerializer(serializers.ModelSerializer):
-    material = serializers.CharField(source="material.code", read_only=True)
-    supplied = serializers.SerializerMethodField()
-
-    class Meta:
-        model = DeferredMaterial
-        fields = ["material", "due_date", "supplied", "due_provisional", "supplied_at", "checked_at"]
-        read_only_fields = fields
-
-    def get_supplied(self, deferred: DeferredMaterial) -> bool:
-        return deferred.supplied_at is not None
-
-
-class ApplicationSerializer(serializers.ModelSerializer):
-    status = serializers.ChoiceField(source="state", choices=State.choices, read_only=True)
-    service = serializers.CharField(source="service.code", read_only=True)
-    service_name = serializers.CharField(source="service.name", read_only=True)
-    enterprise = serializers.IntegerField(source="enterprise_id", read_only=True)
-    due_date = serializers.SerializerMethodField()
-    tasks = TaskSerializer(many=True, read_only=True)
-    deferred = DeferredSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Application
-        fields = [
-            "id", "reference", "status", "due_date", "dates_provisional", "service", "service_name",
-            "enterprise", "form", "received_on", "acceptance_due", "accepted_on", "decision_due",
-            "statutory_due", "decided_on", "created_at", "tasks", "deferred",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.DateField(allow_null=True))
-    def get_due_date(self, application: Application):
-        """The next date that matters: the decision's once accepted, else the acceptance's."""
-        due = application.decision_due or application.acceptance_due
-        return due.isoformat() if due else None
-
-
-class ApplicationCreateSerializer(serializers.Serializer):
-    service = serializers.CharField(label=_("service item code"))
-    enterprise = serializers.IntegerField(label=_("enterprise id"))
-    form = serializers.JSONField(required=False, default=dict, label=_("form"))
-
-
-class DocumentUploadSerializer(serializers.Serializer):
-    material = serializers.CharField(label=_("material code"))
-    file = serializers.FileField(label=_("file"))
-
-
-class DocumentSerializer(serializers.ModelSerializer):
-    material = serializers.CharField(source="material.code", read_only=True)
-
-    class Meta:
-        model = Document
-        fields = ["id", "material", "original_name", "uploaded_at"]
-        read_only_fields = fields
-
-
-class SubmitSerializer(serializers.Serializer):
-    deferred_materials = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list, label=_("materials supplied later")
-    )
-    commitment_accepted = serializers.BooleanField(required=False, default=False, label=_("commitment accepted"))
-
-
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
-
-
-class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-
-    class Meta:
-        model = AuditEvent
-        fields = ["at", "action", "from_state", "to_state", "reason", "actor"]
-        read_only_fields = fields
-
-
-class QueueTaskSerializer(TaskSerializer):
-    application = serializers.IntegerField(source="application_id", read_only=True)
-    reference = serializers.CharField(source="application.reference", read_only=True)
-    service = serializers.CharField(source="application.service.code", read_only=True)
-    enterprise = serializers.CharField(source="application.enterprise.name", read_only=True)
-
-    class Meta(TaskSerializer.Meta):
-        fields = [*TaskSerializer.Meta.fields, "application", "reference", "service", "enterprise"]
-        read_only_fields = fields
-
-
-class CheckDeferredSerializer(serializers.Serializer):
-    material = serializers.CharField(label=_("material code"))
-
-
-class DecideSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
-    comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
-
-
-# --- filters -----------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id (NumberFilter alone takes decimals)."""
-
-    field_class = forms.IntegerField
-
-
-class ApplicationFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(field_name="state", choices=State.choices, label=_("status"))
-    mode = django_filters.ChoiceFilter(field_name="service__approval_mode", choices=ApprovalMode.choices,
-                                       label=_("approval mode"))
-    service = django_filters.CharFilter(field_name="service__code", lookup_expr="iexact", label=_("service item code"))
-    reference = django_filters.CharFilter(field_name="reference", lookup_expr="iexact", label=_("reference"))
-    enterprise = IdFilter(field_name="enterprise_id", label=_("enterprise id"))
-    created = django_filters.DateFromToRangeFilter(field_name="created_at", label=_("created between"))
-    decided = django_filters.DateFromToRangeFilter(field_name="decided_on", label=_("decided between"))
-    due = django_filters.DateFromToRangeFilter(field_name="decision_due", label=_("decision due between"))
-
-    class Meta:
-        model = Application
-        fields = ["status", "mode", "service", "reference", "enterprise", "created", "decided", "due"]
-
-
-ANY_STATUS = "any"
-
-
-class TaskFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        method="filter_status", choices=[*Task.Status.choices, (ANY_STATUS, _("Any status"))],
-        label=_("task status (default: open, the queue)"),
-    )
-    department = django_filters.CharFilter(field_name="department__code", lookup_expr="iexact",
-                                           label=_("department code"))
-    reference = django_filters.CharFilter(field_name="application__reference", lookup_expr="iexact",
-                                          label=_("reference"))
-    service = django_filters.CharFilter(field_name="application__service__code", lookup_expr="iexact",
-                                        label=_("service item code"))
-    mode = django_filters.ChoiceFilter(field_name="application__service__approval_mode",
-                                       choices=ApprovalMode.choices, label=_("approval mode"))
-    created = django_filters.DateFromToRangeFilter(field_name="application__created_at",
-                                                   label=_("application created between"))
-    due = django_filters.DateFromToRangeFilter(field_name="due_date", label=_("due between"))
-    decided = django_filters.DateFromToRangeFilter(field_name="decided_at", label=_("decided between"))
-
-    class Meta:
-        model = Task
-        fields = ["status", "department", "reference", "service", "mode", "created", "due", "decided"]
-
-    def __init__(self, data=None, *args, **kwargs) -> None:
-        # Without a status the list is the official's queue: the open tasks.
-        if data is not None and not data.get("status"):
-            data = data.copy()
-            data["status"] = Task.Status.OPEN
-        super().__init__(data, *args, **kwargs)
-
-    def filter_status(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
-        return queryset if value == ANY_STATUS else queryset.filter(status=value)
-
+from services.applications.filters import ApplicationFilterSet, TaskFilterSet
+from services.applications.selectors import applications_of, intake_of, tasks_of
+from services.applications.serializers import (
+    ApplicationCreateSerializer,
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+    CheckDeferredSerializer,
+    DecideSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    EventSerializer,
+    QueueTaskSerializer,
+    SubmitSerializer,
+    WithdrawSerializer,
+    with_details,
+)
+from services.models import Application, ServiceItem
 
 # --- examples in the schema --------------------------------------------------------------------
 
@@ -232,6 +70,12 @@ PENDING_DOCUMENTS_EXAMPLE = {
 }
 CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
                    "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
+# `actions`: what the caller may do now (a submitted application can only be withdrawn by its clerk).
+DETAIL_EXAMPLE = {**APPLICATION_EXAMPLE, "actions": {"application": ["withdraw"], "tasks": [], "deferred": []}}
+TO_SUPPLY_EXAMPLE = {
+    **PENDING_DOCUMENTS_EXAMPLE, "deferred": [DEFERRED_EXAMPLE],
+    "actions": {"application": ["supply"], "tasks": [], "deferred": ["security-assessment"]},
+}
 DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
                     "uploaded_at": "2026-11-30T09:20:00+08:00"}
 EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "from_state": "submitted",
@@ -244,14 +88,6 @@ UPLOAD_EXAMPLE = OpenApiExample("One material's file (multipart)", request_only=
 
 
 # --- viewsets ----------------------------------------------------------------------------------
-
-
-def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """Everything ApplicationSerializer reads, fetched in a fixed number of queries."""
-    return applications.select_related("service", "enterprise").prefetch_related(
-        Prefetch("tasks", queryset=Task.objects.select_related("department")),
-        Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
-    )
 
 
 @extend_schema_view(list=extend_schema(examples=[
@@ -278,7 +114,11 @@ class ApplicationViewSet(
     throttle_scope: str | None = None
 
     def get_queryset(self):
-        return with_details(Application.objects.of_member(self.request.user)).order_by("-created_at", "-id")
+        return with_details(applications_of(self.request.user)).order_by("-created_at", "-id")
+
+    def get_serializer_class(self):
+        # One application tells what the caller may do with it; the lists stay lean.
+        return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
 
     def _fresh(self, pk: int) -> Response:
         return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
@@ -383,9 +223,12 @@ class ApplicationViewSet(
         )
         return self._fresh(application.pk)
 
-    @extend_schema(examples=[OpenApiExample("An application", response_only=True, value=APPLICATION_EXAMPLE)])
+    @extend_schema(examples=[
+        OpenApiExample("An application", response_only=True, value=DETAIL_EXAMPLE),
+        OpenApiExample("A deferred material to supply (容缺补交)", response_only=True, value=TO_SUPPLY_EXAMPLE),
+    ])
     def retrieve(self, request, *args, **kwargs):
-        """One application: status, dates, review tasks and deferred materials."""
+        """One application: status, dates, review tasks, deferred materials, and what the caller may do now."""
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={200: EventSerializer(many=True)}, filters=False, examples=[
@@ -418,11 +261,10 @@ class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSe
     }
 
     def get_queryset(self):
-        user = self.request.user
-        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
-            return Task.objects.none()
         # Any task of the official's departments: a decided one answers 409, a stranger's 404.
-        return workflow.officials_tasks(user)
+        return tasks_of(self.request.user).select_related(
+            "application", "application__service", "application__enterprise", "department"
+        ).order_by("due_date", "id")
 
     @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer}, examples=[
         OpenApiExample("Approve", request_only=True, value={"decision": "approve", "comment": "材料齐全"}),
@@ -462,13 +304,7 @@ class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericView
     ordering_fields = ApplicationViewSet.ordering_fields
 
     def get_queryset(self):
-        user = self.request.user
-        if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
-            return Application.objects.none()
-        applications = Application.objects.exclude(state=State.DRAFT)
-        if not user.is_superuser:
-            applications = applications.filter(service__lead_department__officials=user)
-        return with_details(applications).order_by("-created_at", "-id")
+        return with_details(intake_of(self.request.user)).order_by("-created_at", "-id")
 
     def _fresh(self, pk: int) -> Response:
         return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)

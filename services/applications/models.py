@@ -1,7 +1,7 @@
 """Applications (办件), their review tasks, materials, deferrals, commitments and post-checks.
 
 The state machine lives on `Application` (django-fsm-2 transitions); the rules that decide
-when a transition happens live in `services/workflow/`.
+when a transition happens live in `services/applications/workflow/` (`rules.py`: who, and when).
 """
 
 from django.conf import settings
@@ -105,7 +105,7 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
 
-    # --- Transitions. Only services/workflow/ calls these. -----------------------------
+    # --- Transitions. Only services/applications/workflow/ calls these. ----------------
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
     def submit(self) -> None:
         pass

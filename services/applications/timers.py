@@ -1,5 +1,5 @@
 """The workflow's clocks: each timer selects only the rows due for action, by indexed dates,
-and acts through services/workflow.
+and acts through services/applications/workflow.
 
 Every timer is idempotent and safe with two workers running it at once: the candidates are
 re-checked under the row lock inside the workflow function (an application that moved on
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
+from services.applications.selectors import late_for_acceptance, late_for_decision
 from services.calendar.working_days import add_working_days, working_days_between
 from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State
 from services.notifications.outbox import notify
@@ -31,7 +32,7 @@ def _today() -> date:
 def auto_accept_overdue() -> int:
     """Accept every application nobody acted on within 5 working days (行政许可法 Art. 32)."""
     done = 0
-    candidates = Application.objects.filter(state=State.SUBMITTED, acceptance_due__lt=_today())
+    candidates = Application.objects.filter(late_for_acceptance(_today()))
     for pk in candidates.values_list("pk", flat=True).iterator():
         try:
             workflow.accept(None, pk, automatic=True)
@@ -113,10 +114,11 @@ def revoke_after_grace() -> int:
 
 def sla_level_on(today: date) -> Case:
     """The deadline colour of an application in review on `today`, as an SQL expression:
-    yellow from 80% of the promised days, red past the promise, escalated past the statutory limit."""
+    yellow from 80% of the promised days, red past the promise (late, as the overdue board counts it),
+    escalated past the statutory limit."""
     return Case(
         When(statutory_due__lt=today, then=Value("escalated")),
-        When(decision_due__lt=today, then=Value("red")),
+        When(late_for_decision(today), then=Value("red")),
         When(warning_on__lte=today, then=Value("yellow")),
         default=Value(""),
         output_field=CharField(),

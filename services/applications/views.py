@@ -1,7 +1,9 @@
 """Portal pages of applications (办件) for company clerks: list, start, status page and actions.
 
-The views stay thin: every rule is in services/workflow/. An application is reached only
-through the enterprises the signed-in user belongs to; anything else is a 404.
+The views stay thin: every rule is in services/applications/workflow/, and the page offers an
+action exactly when `workflow.allowed_actions` says its function would accept it. An application
+is reached only through the enterprises the signed-in user belongs to (`selectors.applications_of`);
+anything else is a 404.
 """
 
 from collections.abc import Callable
@@ -10,19 +12,18 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_fsm import can_proceed
 
 from enterprises.models import Enterprise
 from portal.core.audit import events_of
-from portal.core.errors import IllegalTransition
+from portal.core.messages import reported
 from services.applications import workflow
+from services.applications.selectors import applications_of
 from services.catalogue.models import ApprovalMode
 from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
 
@@ -36,37 +37,20 @@ FIELD_LABELS = {
     "file": gettext_lazy("File"),
     "deferred_materials": gettext_lazy("Materials supplied later"),
     "commitment_accepted": gettext_lazy("Commitment"),
+    "talent": gettext_lazy("Talent"),
 }
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
     """An application of the user's enterprises, or 404: others are never revealed."""
-    return get_object_or_404(Application.objects.of_member(request.user).select_related("service", "enterprise"), pk=pk)
-
-
-def report_validation_error(request: HttpRequest, error: ValidationError) -> None:
-    """One message per problem, each naming its field."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            label = FIELD_LABELS.get(field, field)
-            for problem in problems:
-                messages.error(request, f"{label}: {problem}")
-    else:
-        for problem in error.messages:
-            messages.error(request, problem)
+    return get_object_or_404(applications_of(request.user).select_related("service", "enterprise"), pk=pk)
 
 
 def _act(request: HttpRequest, application: Application, action: Callable[[], Any], done: str) -> HttpResponse:
-    """Run one workflow action; domain errors become messages, and nothing changes."""
-    try:
+    """Run one workflow action; domain errors become messages naming their fields, and nothing changes."""
+    with reported(request, FIELD_LABELS) as outcome:
         action()
-    except ValidationError as error:
-        report_validation_error(request, error)
-    except IllegalTransition as error:
-        messages.error(request, str(error.message))
-    except PermissionError:
-        raise Http404 from None
-    else:
+    if outcome.ok:
         messages.success(request, done)
     return redirect("application_detail", pk=application.pk)
 
@@ -76,7 +60,7 @@ def _act(request: HttpRequest, application: Application, action: Callable[[], An
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = Application.objects.of_member(request.user).select_related("service", "enterprise").order_by("-created_at", "-id")
+    applications = applications_of(request.user).select_related("service", "enterprise").order_by("-created_at", "-id")
     return render(request, "services/applications/list.html", {"applications": applications})
 
 
@@ -103,15 +87,11 @@ def application_new(request: HttpRequest) -> HttpResponse:
         request.user, request.POST or None, initial={"service": request.GET.get("service", "")}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, FIELD_LABELS) as outcome:
             application = workflow.create_application(
                 request.user, form.cleaned_data["enterprise"], form.cleaned_data["service"]
             )
-        except ValidationError as error:
-            report_validation_error(request, error)
-        except PermissionError:
-            raise Http404 from None
-        else:
+        if outcome.ok:
             messages.success(
                 request, _("Draft %(reference)s created. Attach the materials, then submit.")
                 % {"reference": application.reference},
@@ -124,7 +104,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
-        Application.objects.of_member(request.user)
+        applications_of(request.user)
         .select_related("service", "service__lead_department", "enterprise", "commitment__signer")
         .prefetch_related(
             Prefetch("tasks", queryset=Task.objects.select_related("department")),
@@ -137,8 +117,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     service = application.service
     materials = list(service.materials.all())
-    deferred = list(application.deferred.all())
-    state = application.state
     deferred_mode = service.approval_mode == ApprovalMode.DEFERRED
     commitment_mode = service.approval_mode == ApprovalMode.COMMITMENT
     try:
@@ -151,15 +129,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "materials": materials,
         "documents": list(application.documents.all()),
         "tasks": list(application.tasks.all()),
-        "deferred": deferred,
+        "deferred": list(application.deferred.all()),
         "corrections": list(application.corrections.all()),
         "commitment": commitment,
         "events": _timeline(application),
-        "can_attach": state in workflow.ATTACHABLE_STATES,
-        "can_submit": can_proceed(application.submit),
-        "can_resubmit": can_proceed(application.resubmit),
-        "can_withdraw": can_proceed(application.withdraw),
-        "to_supply": [d for d in deferred if not d.supplied_at] if state not in workflow.CLOSED_STATES else [],
+        "allowed": workflow.allowed_actions(request.user, application),
         "deferrable": [m for m in materials if m.deferrable] if deferred_mode else [],
         "commitment_mode": commitment_mode,
         "show_commitment": commitment_mode or (deferred_mode and any(m.deferrable for m in materials)),

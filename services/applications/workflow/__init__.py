@@ -9,6 +9,8 @@ timers all call these functions through this package:
 - `review`: the department's side (accept, corrections, decisions, extension, suspension, revocation);
 - `post_checks`: the post-checks of commitment approvals;
 - `due_dates`: the clocks, and their re-computation when a holiday schedule is entered;
+- `rules`: who may take each action and in which state, checked by the functions above before they
+  act, and `allowed_actions`, which asks the same checks to tell what a user may do now;
 - `core`: the lock, the state move and the record of a change that all of them share.
 
 A transition the state does not allow raises `IllegalTransition` and changes nothing.
@@ -17,8 +19,6 @@ A transition the state does not allow raises `IllegalTransition` and changes not
 from services.applications.workflow.core import is_member, sm3_digest, today
 from services.applications.workflow.due_dates import recompute_due_dates, recompute_provisional_due_dates
 from services.applications.workflow.filing import (
-    ATTACHABLE_STATES,
-    CLOSED_STATES,
     attach_document,
     create_application,
     deferred_material,
@@ -36,21 +36,27 @@ from services.applications.workflow.review import (
     complete,
     decide,
     extend,
-    is_decidable,
-    may_extend,
-    officials_open_tasks,
-    officials_tasks,
     refuse,
     request_correction,
     revoke,
     suspend,
 )
+from services.applications.workflow.rules import (
+    ATTACHABLE_STATES,
+    CLOSED_STATES,
+    AllowedActions,
+    allowed_actions,
+    is_decidable,
+    may_extend,
+    passes,
+    require_post_check,
+)
 
 __all__ = [
-    "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS",
-    "accept", "attach_document", "check_deferred", "complete", "create_application", "decide", "deferred_material",
-    "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "officials_open_tasks",
-    "officials_tasks", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction",
+    "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS", "AllowedActions",
+    "accept", "allowed_actions", "attach_document", "check_deferred", "complete", "create_application", "decide",
+    "deferred_material", "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
+    "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction", "require_post_check",
     "resubmit", "revoke", "run_post_check", "sample_post_check", "sm3_digest", "submit",
     "supply_deferred", "suspend", "today", "withdraw",
 ]

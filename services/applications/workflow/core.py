@@ -70,18 +70,23 @@ def lock(application_id: int) -> Application:
     )
 
 
+def refusal(application: Application, action: str) -> IllegalTransition:
+    """The error of an action the application's state does not allow."""
+    return IllegalTransition(
+        _("“%(action)s” is not allowed while the application is “%(state)s”.")
+        % {"action": ACTION_LABELS.get(action, action), "state": State(application.state).label},
+        current_state=application.state,
+        action=action,
+    )
+
+
 def move(application: Application, transition: str, action: str) -> str:
     """Run one fsm transition and return the state it left; an illegal one raises IllegalTransition."""
     from_state = application.state
     try:
         getattr(application, transition)()
     except TransitionNotAllowed:
-        raise IllegalTransition(
-            _("“%(action)s” is not allowed while the application is “%(state)s”.")
-            % {"action": ACTION_LABELS.get(action, action), "state": State(from_state).label},
-            current_state=from_state,
-            action=action,
-        ) from None
+        raise refusal(application, action) from None
     return from_state
 
 

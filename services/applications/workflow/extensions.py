@@ -4,11 +4,22 @@ The talent app registers its rules here (the talent of the application, its elig
 the policy's quota and budget) so that the workflow functions stay the only way an
 application moves, whatever its item. Each hook runs inside the workflow's transaction
 with the application locked; raising `ValidationError` refuses the step and changes nothing.
+An item's rules may also show the reviewing official what is particular to it (`review_panel`):
+the admin renders whatever panels the registered rules give, knowing none of them.
 """
 
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.models import Application
+
+
+@dataclass(frozen=True)
+class ReviewPanel:
+    """A block of the official's review page: the template to include, given `context` as `panel`."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 class ItemRules(Protocol):
@@ -20,6 +31,9 @@ class ItemRules(Protocol):
 
     def on_approve(self, application: Application) -> None:
         """Just before the application is approved: refuse, or take what approval consumes."""
+
+    def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
+        """What `user`, reviewing the application, should see of the item's own data; None if nothing."""
 
 
 _registered: list[ItemRules] = []
@@ -46,3 +60,9 @@ def submission_errors(application: Application) -> dict[str, list[str]]:
 def on_approve(application: Application) -> None:
     for rules in _registered:
         rules.on_approve(application)
+
+
+def review_panels(application: Application, user: Any) -> list[ReviewPanel]:
+    """The panels the registered rules show `user` on the application's review page, in their order."""
+    panels = (rules.review_panel(application, user) for rules in _registered)
+    return [panel for panel in panels if panel is not None]

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from portal.core.audit import record_event
-from portal.core.errors import IllegalTransition
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     ACCEPTANCE_DAYS,
@@ -22,10 +21,10 @@ from services.applications.workflow.core import (
     move,
     notify_officials,
     record_change,
-    require_member,
     sm3_digest,
     today,
 )
+from services.applications.workflow.rules import require, require_suppliable
 from services.calendar.working_days import add_working_days
 from services.models import (
     Application,
@@ -34,13 +33,7 @@ from services.models import (
     DeferredMaterial,
     Document,
     ServiceItem,
-    State,
 )
-
-# Materials can be attached to a draft and while corrections are asked for.
-ATTACHABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
-# Deferred materials can be supplied until the application is closed.
-CLOSED_STATES = (State.REVOKED, State.WITHDRAWN, State.REJECTED)
 
 
 def create_application(user: Any, enterprise: Enterprise, service: ServiceItem, form: dict | None = None) -> Application:
@@ -69,12 +62,7 @@ def attach_document(user: Any, application_id: int, material_code: str, file: An
     """Attach a file for one material while the application is a draft or under correction."""
     with transaction.atomic():
         application = lock(application_id)
-        require_member(user, application)
-        if application.state not in ATTACHABLE_STATES:
-            raise IllegalTransition(
-                _("Materials can be attached only to a draft or an application under correction."),
-                current_state=application.state, action="attach",
-            )
+        require(user, application, "attach")
         material = application.service.materials.filter(code=material_code).first()
         if material is None:
             raise ValidationError({"material": _("This service item has no material “%(code)s”.") % {"code": material_code}})
@@ -132,10 +120,8 @@ def submit(
     deferred_codes = sorted(set(deferred_materials or ()))
     with transaction.atomic():
         application = lock(application_id)
-        require_member(user, application)
+        require(user, application, "submit")
         service = application.service
-        if application.state != State.DRAFT:
-            move(application, "submit", "submit")  # raises the illegal-transition error
         errors = _submission_errors(application, deferred_codes, commitment_accepted)
         if errors:
             raise ValidationError(errors)
@@ -174,7 +160,7 @@ def resubmit(user: Any, application_id: int) -> Application:
     """The applicant has made the corrections: the acceptance clock starts again from today."""
     with transaction.atomic():
         application = lock(application_id)
-        require_member(user, application)
+        require(user, application, "resubmit")
         from_state = move(application, "resubmit", "resubmit")
         application.corrections.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         application.received_on = today()
@@ -189,7 +175,7 @@ def withdraw(user: Any, application_id: int, reason: str = "") -> Application:
     """The applicant withdraws the application before a decision."""
     with transaction.atomic():
         application = lock(application_id)
-        require_member(user, application)
+        require(user, application, "withdraw")
         from_state = move(application, "withdraw", "withdraw")
         cancel_open_tasks(application)
         record_change(user, application, "withdrawn", from_state, reason=reason)
@@ -208,12 +194,9 @@ def supply_deferred(user: Any, application_id: int, material_code: str, file: An
     """The applicant supplies a deferred material; an official then checks it."""
     with transaction.atomic():
         application = lock(application_id)
-        require_member(user, application)
+        require(user, application, "supply")
         deferred = deferred_material(application, material_code)
-        if application.state in CLOSED_STATES:
-            raise IllegalTransition(_("The application is closed."), current_state=application.state, action="supply")
-        if deferred.supplied_at:
-            raise ValidationError({"material": _("This material has already been supplied.")})
+        require_suppliable(deferred)
         check_file(file)
         Document.objects.create(application=application, material=deferred.material, uploaded_by=user,
                                 original_name=getattr(file, "name", "")[:200], file=file)

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.access import officials
 from portal.core.audit import record_event
-from portal.core.errors import IllegalTransition
 from services.applications.workflow.core import due, lock, move, put_on_credit_list, record_change, today
+from services.applications.workflow.rules import require_post_check
 from services.models import Application, ApprovalMode, PostCheck
 from services.notifications.outbox import notify
 
@@ -32,10 +33,10 @@ def sample_post_check(application_id: int, rng: random.Random | None = None) -> 
             record_event(None, "application.post_check_not_sampled", application)
             return None
         department = service.lead_department
-        officials = list(department.officials.filter(is_active=True, is_staff=True).order_by("pk"))
-        if not officials:
+        drawn_from = list(officials().filter(departments=department).order_by("pk"))
+        if not drawn_from:
             raise ValidationError({"department": _("The department has no official to assign the post-check to.")})
-        assignee = rng.choice(officials)
+        assignee = rng.choice(drawn_from)
         check_due = due(today(), service.post_check_window_days, application)
         check = PostCheck.objects.create(application=application, department=department, assignee=assignee,
                                          due_date=check_due)
@@ -59,11 +60,7 @@ def run_post_check(official: Any, post_check_id: int, passed: bool, note: str = 
     with transaction.atomic():
         application = lock(application_id)
         check = PostCheck.objects.select_for_update().get(pk=post_check_id)
-        if not (official.is_superuser or check.assignee_id == official.pk):
-            raise PermissionError("only the drawn official runs the post-check")
-        if check.result != PostCheck.Result.PENDING:
-            raise IllegalTransition(_("This post-check has already been done."),
-                                    current_state=application.state, action="post_check")
+        require_post_check(official, check, application)
         check.result = PostCheck.Result.PASSED if passed else PostCheck.Result.FAILED
         check.note, check.done_at = note, timezone.now()
         check.save()

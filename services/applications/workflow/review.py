@@ -4,13 +4,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import record_event
-from portal.core.errors import IllegalTransition
-from services.applications.models import REVIEW_STATES
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     cancel_open_tasks,
@@ -20,19 +17,11 @@ from services.applications.workflow.core import (
     notify_officials,
     put_on_credit_list,
     record_change,
-    require_official,
     today,
 )
 from services.applications.workflow.due_dates import set_decision_dues
-from services.models import (
-    Application,
-    ApprovalMode,
-    CorrectionNotice,
-    DeferredMaterial,
-    PostCheck,
-    State,
-    Task,
-)
+from services.applications.workflow.rules import require, require_checkable, require_decidable
+from services.models import Application, ApprovalMode, CorrectionNotice, DeferredMaterial, State, Task
 
 DECISIONS = ("approve", "reject", "return")
 
@@ -68,7 +57,7 @@ def accept(official: Any, application_id: int, *, automatic: bool = False) -> Ap
     with transaction.atomic():
         application = lock(application_id)
         if not automatic:
-            require_official(official, application.service.lead_department)
+            require(official, application, "accept")
         from_state = move(application, "accept", "accept")
         application.accepted_on = application.received_on if automatic else today()
         set_decision_dues(application)
@@ -85,7 +74,7 @@ def request_correction(official: Any, application_id: int, items: list[str]) -> 
         raise ValidationError({"items": _("List every item the applicant must correct.")})
     with transaction.atomic():
         application = lock(application_id)
-        require_official(official, application.service.lead_department)
+        require(official, application, "request_correction")
         from_state = move(application, "request_correction", "request_correction")
         CorrectionNotice.objects.create(application=application, items=items, requested_by=official)
         cancel_open_tasks(application)
@@ -101,15 +90,10 @@ def refuse(official: Any, application_id: int, reason: str) -> Application:
         raise ValidationError({"reason": _("Give the reason; the applicant will read it.")})
     with transaction.atomic():
         application = lock(application_id)
-        require_official(official, application.service.lead_department)
+        require(official, application, "refuse")
         from_state = move(application, "refuse", "refuse")
         record_change(official, application, "not_accepted", from_state, reason=reason.strip())
     return application
-
-
-def is_decidable(task: Task, application: Application) -> bool:
-    """A task takes a decision while it is open and its application is in review."""
-    return task.status == Task.Status.OPEN and application.state in REVIEW_STATES
 
 
 def decide(official: Any, task_id: int, decision: str, comment: str = "") -> Application:
@@ -129,11 +113,7 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
     with transaction.atomic():
         application = lock(application_id)
         task = Task.objects.select_for_update().select_related("department").get(pk=task_id)
-        require_official(official, task.department)
-        if not is_decidable(task, application):
-            raise IllegalTransition(
-                _("This task is no longer open for a decision."), current_state=application.state, action=decision
-            )
+        require_decidable(official, task, application, decision)
         task.decided_by, task.decided_at, task.comment = official, timezone.now(), comment
         task.status = {"return": Task.Status.RETURNED, "reject": Task.Status.REJECTED}.get(decision, Task.Status.APPROVED)
         task.save()
@@ -179,22 +159,13 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
     return application
 
 
-def may_extend(application: Application) -> bool:
-    """The statutory limit can be extended once, while the application is in review."""
-    return application.state in REVIEW_STATES and not application.extended
-
-
 def extend(official: Any, application_id: int, reason: str) -> Application:
     """Extend the statutory limit once, by 10 working days, with a recorded reason."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("An extension needs a recorded reason.")})
     with transaction.atomic():
         application = lock(application_id)
-        require_official(official, application.service.lead_department)
-        if not may_extend(application):
-            message = (_("The time limit has already been extended once.") if application.extended
-                       else _("Only an application in review can be extended."))
-            raise IllegalTransition(message, current_state=application.state, action="extend")
+        require(official, application, "extend")
         application.extended = True
         application.extension_reason = reason.strip()
         set_decision_dues(application)
@@ -210,11 +181,9 @@ def check_deferred(official: Any, deferred_id: int) -> Application:
         raise DeferredMaterial.DoesNotExist
     with transaction.atomic():
         application = lock(application_id)
-        require_official(official, application.service.lead_department)
+        require(official, application, "check")
         deferred = DeferredMaterial.objects.select_for_update().select_related("material").get(pk=deferred_id)
-        if not deferred.supplied_at or deferred.checked_at:
-            raise IllegalTransition(_("Only a supplied, unchecked material can be checked."),
-                                    current_state=application.state, action="check")
+        require_checkable(deferred, application)
         deferred.checked_at, deferred.checked_by = timezone.now(), official
         deferred.save(update_fields=["checked_at", "checked_by"])
         outstanding = application.deferred.filter(checked_at__isnull=True).exists()
@@ -232,10 +201,7 @@ def complete(official: Any, application_id: int) -> Application:
     """Close an approved application (办结); a commitment approval waits for its post-check."""
     with transaction.atomic():
         application = lock(application_id)
-        require_official(official, application.service.lead_department)
-        if PostCheck.objects.filter(application=application, result=PostCheck.Result.PENDING).exists():
-            raise IllegalTransition(_("The post-check of this commitment approval is still pending."),
-                                    current_state=application.state, action="complete")
+        require(official, application, "complete")
         from_state = move(application, "complete", "complete")
         record_change(official, application, "completed", from_state)
     return application
@@ -246,7 +212,7 @@ def suspend(application_id: int, reason: str, actor: Any = None) -> Application:
     with transaction.atomic():
         application = lock(application_id)
         if actor is not None:
-            require_official(actor, application.service.lead_department)
+            require(actor, application, "suspend")
         from_state = move(application, "suspend", "suspend")
         application.suspended_on = today()
         application.revocation_due = due(application.suspended_on, application.service.deferral_grace_days, application)
@@ -259,24 +225,10 @@ def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
     with transaction.atomic():
         application = lock(application_id)
         if actor is not None:
-            require_official(actor, application.service.lead_department)
+            require(actor, application, "revoke")
         from_state = move(application, "revoke", "revoke")
         cancel_open_tasks(application)
         put_on_credit_list(application, reason)
         record_change(actor, application, "revoked", from_state, reason=reason)
     return application
 
-
-def officials_tasks(official: Any) -> QuerySet[Task]:
-    """Every task of an official's departments (all of them for a superuser), oldest due first."""
-    tasks = Task.objects.select_related(
-        "application", "application__service", "application__enterprise", "department"
-    )
-    if not official.is_superuser:
-        tasks = tasks.filter(department__officials=official)
-    return tasks.order_by("due_date", "id")
-
-
-def officials_open_tasks(official: Any) -> QuerySet[Task]:
-    """The queue of an official: open tasks of their departments, oldest due first."""
-    return officials_tasks(official).filter(status=Task.Status.OPEN)

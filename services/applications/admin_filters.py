@@ -1,0 +1,97 @@
+"""The officials' list filters and the deadline badge of the applications' admin."""
+
+import datetime
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Task
+
+SLA_COLOURS = {
+    "": ("#2e7d32", _("on time")),
+    "yellow": ("#b58900", _("yellow")),
+    "red": ("#c62828", _("red")),
+    "escalated": ("#6a1b9a", _("escalated")),
+}
+
+
+def sla_badge(level: str) -> SafeString:
+    colour, label = SLA_COLOURS.get(level or "", SLA_COLOURS[""])
+    return format_html(
+        '<span class="sla-badge sla-{}" style="background:{};color:#fff;padding:1px 6px;border-radius:8px;">{}</span>',
+        level or "ok", colour, label,
+    )
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Overdue / due today / due within a week / later, on one date column."""
+
+    title = _("due date")
+    parameter_name = "due"
+    field = "due_date"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [
+            ("overdue", _("Overdue")),
+            ("today", _("Due today")),
+            ("week", _("Due within 7 days")),
+            ("later", _("Due later")),
+            ("none", _("No due date")),
+        ]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        week = today + datetime.timedelta(days=7)
+        field = self.field
+        return {
+            "overdue": lambda: queryset.filter(**{f"{field}__lt": today}),
+            "today": lambda: queryset.filter(**{field: today}),
+            "week": lambda: queryset.filter(**{f"{field}__gt": today, f"{field}__lte": week}),
+            "later": lambda: queryset.filter(**{f"{field}__gt": week}),
+            "none": lambda: queryset.filter(**{f"{field}__isnull": True}),
+        }.get(self.value(), lambda: queryset)()
+
+
+class ApplicationDueFilter(DueFilter):
+    field = "next_due"
+
+
+class TaskSlaFilter(admin.SimpleListFilter):
+    title = _("deadline warning")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(key or "ok", label) for key, (_colour, label) in SLA_COLOURS.items()]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(application__sla_level="" if value == "ok" else value)
+
+
+class TaskStatusFilter(admin.SimpleListFilter):
+    """The queue shows open tasks unless the official asks for another status."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [*Task.Status.choices, ("all", _("All"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            selected = self.value() == value or (self.value() is None and value == Task.Status.OPEN)
+            yield {
+                "selected": selected,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        value = self.value() or Task.Status.OPEN
+        return queryset if value == "all" else queryset.filter(status=value)

@@ -1,0 +1,83 @@
+"""Which applications, tasks and post-checks a user sees: one function per read decides it.
+
+The API's viewsets, the admin's querysets, the overdue board and the clerk's pages start from
+these, so "what an official sees" has one answer; a caller adds only what it shows
+(`select_related`, filters, ordering). `late_for_acceptance` and `late_for_decision` are the one
+definition of late, shared with the timers: the first is what they accept automatically, the
+second what they colour red.
+
+Membership of a department is read by a subquery, not a list fetched first: one query answers,
+however many departments the official has.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from portal.core.access import is_official, is_superuser
+from services.applications.models import REVIEW_STATES
+from services.models import Application, Department, PostCheck, State, Task
+
+
+def applications_of(user: Any) -> QuerySet[Application]:
+    """A clerk's own: the applications of the enterprises the user is a member of."""
+    return Application.objects.of_member(user)
+
+
+def departments_of(user: Any) -> QuerySet[Department]:
+    """The departments an official works for (every one for a superuser, none for anyone else)."""
+    if is_superuser(user):
+        return Department.objects.all()
+    if not is_official(user):
+        return Department.objects.none()
+    return Department.objects.filter(officials=user)
+
+
+def applications_visible_to(user: Any) -> QuerySet[Application]:
+    """An official's: the applications their departments lead or hold a review task of (drafts never).
+
+    A superuser sees every application.
+    """
+    if is_superuser(user):
+        return Application.objects.all()
+    departments = departments_of(user)
+    return Application.objects.exclude(state=State.DRAFT).filter(
+        Q(service__lead_department__in=departments)
+        | Q(pk__in=Task.objects.filter(department__in=departments).values("application_id"))
+    )
+
+
+def intake_of(user: Any) -> QuerySet[Application]:
+    """What an official takes in (受理) and follows: the applications, never drafts, their departments lead."""
+    applications = Application.objects.exclude(state=State.DRAFT)
+    return applications if is_superuser(user) else applications.filter(service__lead_department__in=departments_of(user))
+
+
+def tasks_of(user: Any) -> QuerySet[Task]:
+    """Every review task of an official's departments, whatever its status (all of them for a superuser)."""
+    return Task.objects.all() if is_superuser(user) else Task.objects.filter(department__in=departments_of(user))
+
+
+def post_checks_of(user: Any) -> QuerySet[PostCheck]:
+    """The post-checks drawn for this official (双随机); a superuser sees every one."""
+    if is_superuser(user):
+        return PostCheck.objects.all()
+    if not is_official(user):
+        return PostCheck.objects.none()
+    return PostCheck.objects.filter(assignee=user)
+
+
+def late_for_acceptance(today: datetime.date) -> Q:
+    """Submitted, and nobody accepted it within the 5 working days (行政许可法 Art. 32)."""
+    return Q(state=State.SUBMITTED, acceptance_due__lt=today)
+
+
+def late_for_decision(today: datetime.date) -> Q:
+    """In review past the promised decision date: the deadline colour is red (or worse)."""
+    return Q(state__in=REVIEW_STATES, decision_due__lt=today)
+
+
+def overdue(user: Any, today: datetime.date) -> QuerySet[Application]:
+    """The applications `user` sees that are late on `today`, for their acceptance or their decision."""
+    return applications_visible_to(user).filter(late_for_acceptance(today) | late_for_decision(today))

@@ -1,0 +1,165 @@
+"""Serializers of the applications' API: what a client reads of an application, its tasks and timeline.
+
+`ApplicationDetailSerializer` adds `actions` to one application: what the caller may do with it
+now, by `workflow.allowed_actions`, so a client shows a button exactly when the API would accept it.
+"""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.models import AuditEvent
+from services.applications import workflow
+from services.catalogue.api import DepartmentSerializer
+from services.models import Application, DeferredMaterial, Document, State, Task
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    department = DepartmentSerializer(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
+        read_only_fields = fields
+
+
+class DeferredSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    supplied = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeferredMaterial
+        fields = ["material", "due_date", "supplied", "due_provisional", "supplied_at", "checked_at"]
+        read_only_fields = fields
+
+    def get_supplied(self, deferred: DeferredMaterial) -> bool:
+        return deferred.supplied_at is not None
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="state", choices=State.choices, read_only=True)
+    service = serializers.CharField(source="service.code", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    enterprise = serializers.IntegerField(source="enterprise_id", read_only=True)
+    due_date = serializers.SerializerMethodField()
+    tasks = TaskSerializer(many=True, read_only=True)
+    deferred = DeferredSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "reference", "status", "due_date", "dates_provisional", "service", "service_name",
+            "enterprise", "form", "received_on", "acceptance_due", "accepted_on", "decision_due",
+            "statutory_due", "decided_on", "created_at", "tasks", "deferred",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_due_date(self, application: Application):
+        """The next date that matters: the decision's once accepted, else the acceptance's."""
+        due = application.decision_due or application.acceptance_due
+        return due.isoformat() if due else None
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    service = serializers.CharField(label=_("service item code"))
+    enterprise = serializers.IntegerField(label=_("enterprise id"))
+    form = serializers.JSONField(required=False, default=dict, label=_("form"))
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    material = serializers.CharField(label=_("material code"))
+    file = serializers.FileField(label=_("file"))
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "material", "original_name", "uploaded_at"]
+        read_only_fields = fields
+
+
+class SubmitSerializer(serializers.Serializer):
+    deferred_materials = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, label=_("materials supplied later")
+    )
+    commitment_accepted = serializers.BooleanField(required=False, default=False, label=_("commitment accepted"))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "action", "from_state", "to_state", "reason", "actor"]
+        read_only_fields = fields
+
+
+class QueueTaskSerializer(TaskSerializer):
+    application = serializers.IntegerField(source="application_id", read_only=True)
+    reference = serializers.CharField(source="application.reference", read_only=True)
+    service = serializers.CharField(source="application.service.code", read_only=True)
+    enterprise = serializers.CharField(source="application.enterprise.name", read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "application", "reference", "service", "enterprise"]
+        read_only_fields = fields
+
+
+class CheckDeferredSerializer(serializers.Serializer):
+    material = serializers.CharField(label=_("material code"))
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
+    comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
+
+
+class ApplicationActionsSerializer(serializers.Serializer):
+    """What the caller may do with the application now (`workflow.allowed_actions`).
+
+    Each action listed is accepted if tried now (its input is still checked: 400); any other
+    answers 409 (not in this status) or 404 (not the caller's). `application`: actions on the
+    application itself, among `attach` (POST documents/), `submit`, `resubmit`, `withdraw` and
+    `supply` (a deferred material) for the enterprise's members, and `accept`, `check` (a supplied
+    deferred material), `request_correction`, `refuse`, `extend`, `complete`, `suspend`, `revoke`
+    for the officials of the item's lead department. `tasks`: ids of the review tasks the caller
+    may decide (POST /tasks/{id}/decide/). `deferred`: codes of the deferred materials the caller
+    may supply or check now.
+    """
+
+    application = serializers.ListField(child=serializers.CharField(), read_only=True)
+    tasks = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    deferred = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    actions = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(ApplicationActionsSerializer)
+    def get_actions(self, application: Application) -> dict[str, list]:
+        allowed = workflow.allowed_actions(self.context["request"].user, application)
+        return {
+            "application": list(allowed.application),
+            "tasks": [task.pk for task in allowed.tasks],
+            "deferred": [deferred.material.code for deferred in allowed.deferred],
+        }
+
+
+def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Everything ApplicationSerializer reads, fetched in a fixed number of queries."""
+    return applications.select_related("service", "enterprise").prefetch_related(
+        Prefetch("tasks", queryset=Task.objects.select_related("department")),
+        Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
+    )
