@@ -1,5 +1,6 @@
 """REST resource: enterprises. Serializer and viewset; the rules live in registration.py."""
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -89,7 +90,9 @@ class EnterpriseViewSet(
             # One answer names every field: the domain's checks (the code's check character, a code
             # already held) are added to what parsing found.
             errors = dict(serializer.errors)
-            for field, problems in registration_problems(request.data, request.data.get("licence")).items():
+            licence = request.data.get("licence")
+            licence = licence if isinstance(licence, UploadedFile) else None  # a name is no file
+            for field, problems in registration_problems(request.data, licence).items():
                 errors.setdefault(field, problems)
             raise serializers.ValidationError(errors)
         data = dict(serializer.validated_data)

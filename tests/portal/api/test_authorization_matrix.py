@@ -97,6 +97,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("enterprise-list", "get"): everyone(200),
     ("enterprise-list", "post"): everyone(201),
     ("enterprise-detail", "get"): members_only(200),
+    # only A's administrator corrects A's registration, and only a rejected one (A's is verified: 409)
+    ("enterprise-resubmit", "post"): cells(401, 403, 404, 409, 404, 404, 404),
     # the catalogue and the policies are public
     ("service-list", "get"): everyone(200, anonymous=200),
     ("service-detail", "get"): everyone(200, anonymous=200),
@@ -255,6 +257,7 @@ def world_of_a(django_db_setup, django_db_blocker, tmp_path_factory):
 def url_of(name: str, world: dict) -> str:
     kwargs = {
         "enterprise-detail": {"pk": world["firm_a"].pk},
+        "enterprise-resubmit": {"pk": world["firm_a"].pk},
         "service-detail": {"code": "STD"},
         "policy-detail": {"code": "FC01"},
         "task-decide": {"pk": world["task"].pk},
