@@ -11,6 +11,7 @@ throttle scope (portal/api/throttling.py).
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -39,7 +40,7 @@ from services.applications.serializers import (
     WithdrawSerializer,
     with_details,
 )
-from services.models import Application, ServiceItem
+from services.models import Application, Document, ServiceItem
 
 # --- examples in the schema --------------------------------------------------------------------
 
@@ -71,7 +72,9 @@ PENDING_DOCUMENTS_EXAMPLE = {
 CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
                    "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
 # `actions`: what the caller may do now (a submitted application can only be withdrawn by its clerk).
-DETAIL_EXAMPLE = {**APPLICATION_EXAMPLE, "actions": {"application": ["withdraw"], "tasks": [], "deferred": []}}
+DETAIL_EXAMPLE = {**APPLICATION_EXAMPLE, "documents": [
+    {"material": "application-form", "name": "申请表.pdf", "size": 48213, "uploaded_at": "2026-12-01T09:30:00+08:00"},
+], "actions": {"application": ["withdraw"], "tasks": [], "deferred": []}}
 TO_SUPPLY_EXAMPLE = {
     **PENDING_DOCUMENTS_EXAMPLE, "deferred": [DEFERRED_EXAMPLE],
     "actions": {"application": ["supply"], "tasks": [], "deferred": ["security-assessment"]},
@@ -114,7 +117,11 @@ class ApplicationViewSet(
     throttle_scope: str | None = None
 
     def get_queryset(self):
-        return with_details(applications_of(self.request.user)).order_by("-created_at", "-id")
+        applications = with_details(applications_of(self.request.user)).order_by("-created_at", "-id")
+        if self.action == "retrieve":
+            applications = applications.prefetch_related(
+                Prefetch("documents", queryset=Document.objects.select_related("material")))
+        return applications
 
     def get_serializer_class(self):
         # One application tells what the caller may do with it; the lists stay lean.

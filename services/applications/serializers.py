@@ -140,11 +140,31 @@ class ApplicationActionsSerializer(serializers.Serializer):
     deferred = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
+class AttachedDocumentSerializer(serializers.ModelSerializer):
+    """A file attached to the application: what a client needs to know what is still missing."""
+
+    material = serializers.CharField(source="material.code", read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+    size = serializers.SerializerMethodField(help_text=_("Bytes; null when the stored file cannot be read."))
+
+    class Meta:
+        model = Document
+        fields = ["material", "name", "size", "uploaded_at"]
+        read_only_fields = fields
+
+    def get_size(self, document: Document) -> int | None:
+        try:
+            return document.file.size
+        except OSError:
+            return None
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     actions = serializers.SerializerMethodField()
+    documents = AttachedDocumentSerializer(many=True, read_only=True)
 
     class Meta(ApplicationSerializer.Meta):
-        fields = [*ApplicationSerializer.Meta.fields, "actions"]
+        fields = [*ApplicationSerializer.Meta.fields, "documents", "actions"]
         read_only_fields = fields
 
     @extend_schema_field(ApplicationActionsSerializer)
