@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enterprises.credit import repair_credit
 from enterprises.models import Enterprise, Membership
 from enterprises.registration import reject_enterprise, verify_enterprise
 from portal.core.access import is_superuser, reviews_registrations
@@ -33,9 +34,16 @@ class DecisionForm(forms.Form):
     )
 
 
+class CreditRepairForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label=gettext_lazy("Evidence"), required=False,
+                               help_text=gettext_lazy("The enterprise's correction, a court or department decision…"))
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "uscc", "status", "street", "tech_tier", "service_manager", "created_at", "decide_link"]
+    list_display = ["name", "uscc", "status", "street", "tech_tier", "service_manager", "created_at", "decide_link",
+                    "credit_link"]
     list_filter = ["status", "street", "tech_tier", "size", "industry"]
     search_fields = ["name", "uscc", "legal_representative"]
     inlines = [MembershipInline]
@@ -62,6 +70,14 @@ class EnterpriseAdmin(admin.ModelAdmin):
         url = reverse("admin:enterprises_enterprise_decide", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Verify or reject"))
 
+    @admin.display(description=gettext_lazy("Credit list"))
+    def credit_link(self, obj):
+        if not obj.on_credit_list():
+            return "—"
+        url = reverse("admin:enterprises_enterprise_repair_credit", args=[obj.pk])
+        return format_html('{} <a class="button" href="{}">{}</a>', obj.credit_listed_until, url,
+                           _("Record a credit repair"))
+
     @admin.action(description=gettext_lazy("Verify the selected registrations"))
     def verify_selected(self, request, queryset):
         done = 0
@@ -76,6 +92,11 @@ class EnterpriseAdmin(admin.ModelAdmin):
                 "<int:pk>/decide/",
                 self.admin_site.admin_view(self.decide_view),
                 name="enterprises_enterprise_decide",
+            ),
+            path(
+                "<int:pk>/repair-credit/",
+                self.admin_site.admin_view(self.repair_credit_view),
+                name="enterprises_enterprise_repair_credit",
             ),
             *super().get_urls(),
         ]
@@ -105,5 +126,33 @@ class EnterpriseAdmin(admin.ModelAdmin):
             "original": enterprise,
             "title": _("Verify or reject %(name)s") % {"name": enterprise.name},
             "form": form,
+        }
+        return render(request, "admin/enterprises/enterprise/decide.html", context)
+
+    def repair_credit_view(self, request, pk: int):
+        if not reviews_registrations(request.user):
+            raise PermissionDenied
+        enterprise = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = CreditRepairForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                repair_credit(request.user, enterprise.pk, form.cleaned_data["reason"], form.cleaned_data["evidence"])
+            except ValidationError as error:
+                form.add_error(None, error)  # its fields are the form's: reason, evidence
+            except IllegalTransition as error:
+                self.message_user(request, str(error.message), messages.ERROR)
+                return redirect("admin:enterprises_enterprise_changelist")
+            else:
+                self.message_user(request, _("Credit repair recorded: %(name)s may use commitments again.")
+                                  % {"name": enterprise.name}, messages.SUCCESS)
+                return redirect("admin:enterprises_enterprise_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": enterprise,
+            "title": _("Credit repair of %(name)s") % {"name": enterprise.name},
+            "form": form,
+            "records": enterprise.credit_records.filter(repaired_at__isnull=True),
+            "submit_label": _("Record the credit repair"),
         }
         return render(request, "admin/enterprises/enterprise/decide.html", context)

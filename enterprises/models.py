@@ -238,6 +238,16 @@ class CreditRecord(models.Model):
     reason = models.TextField(_("reason"))
     listed_on = models.DateField(_("listed on"))
     listed_until = models.DateField(_("listed until"))
+    repaired_at = models.DateTimeField(_("repaired at"), null=True, blank=True)
+    repaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("repaired by"),
+    )
+    repair_reason = models.TextField(_("reason of the credit repair"), blank=True)
+    repair_evidence = models.FileField(
+        _("evidence of the credit repair"), blank=True, upload_to="credit-repairs/", storage=private_storage,
+        validators=[validate_upload],
+    )
 
     class Meta:
         ordering = ["-listed_on"]

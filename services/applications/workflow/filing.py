@@ -94,11 +94,17 @@ def _submission_errors(application: Application, deferred_codes: list[str], comm
 
     if needs_commitment(service, deferred_codes) and not commitment_accepted:
         errors["commitment_accepted"] = [_("Read and accept the commitment text to submit.")]
-    if service.approval_mode == ApprovalMode.COMMITMENT and application.enterprise.on_credit_list():
-        errors["enterprise"] = [
-            _("The enterprise is on the credit list until %(date)s and cannot use the commitment mode.")
-            % {"date": application.enterprise.credit_listed_until}
-        ]
+    # Both the commitment mode and deferred materials rest on a signed commitment: a listed
+    # enterprise may use neither.
+    if needs_commitment(service, deferred_codes) and application.enterprise.on_credit_list():
+        until = {"date": application.enterprise.credit_listed_until}
+        if service.approval_mode == ApprovalMode.COMMITMENT:
+            errors["enterprise"] = [
+                _("The enterprise is on the credit list until %(date)s and cannot use the commitment mode.") % until]
+        else:
+            errors.setdefault("deferred_materials", []).append(
+                _("The enterprise is on the credit list until %(date)s and cannot defer materials: attach them "
+                  "all.") % until)
     for name, messages in extensions.submission_errors(application).items():
         errors.setdefault(name, []).extend(messages)
     return errors
