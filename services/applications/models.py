@@ -4,8 +4,11 @@ The state machine lives on `Application` (django-fsm-2 transitions); the rules t
 when a transition happens live in `services/applications/workflow/` (`rules.py`: who, and when).
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
@@ -276,6 +279,19 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.digest[:12]}"
+
+    def canonical_record(self) -> str:
+        """What the digest covers: who signed what, for which enterprise and application, and when.
+
+        One line of JSON, keys sorted, no spaces, UTF-8: anyone can re-compute SM3 over it and compare.
+        """
+        return json.dumps({
+            "application": self.application.reference,
+            "enterprise": self.application.enterprise.uscc,
+            "signed_at": timezone.localtime(self.signed_at).isoformat(timespec="seconds"),
+            "signer": self.signer.get_username(),
+            "text": self.text,
+        }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class CorrectionNotice(models.Model):

@@ -133,10 +133,11 @@ def submit(
             raise ValidationError(errors)
 
         if needs_commitment(service, deferred_codes):
-            text = service.signing_text
-            Commitment.objects.create(
-                application=application, text=text, signer=user, signed_at=timezone.now(), digest=sm3_digest(text)
-            )
+            # Whole seconds: the signing time is part of the record the digest covers.
+            commitment = Commitment(application=application, text=service.signing_text, signer=user,
+                                    signed_at=timezone.now().replace(microsecond=0))
+            commitment.digest = sm3_digest(commitment.canonical_record())
+            commitment.save()
         application.received_on = today()
 
         if service.approval_mode == ApprovalMode.COMMITMENT:

@@ -243,7 +243,9 @@ def test_commitment_granted_on_the_spot_then_post_check_fails(world, draft):
     assert application.state == "approved"
     commitment = application.commitment
     assert commitment.text == "本单位承诺所填信息真实有效。" and commitment.signer == clerk
-    assert commitment.digest == workflow.sm3_digest("本单位承诺所填信息真实有效。")
+    # The digest covers the text, the signer, the enterprise, the application and the time.
+    assert commitment.digest == workflow.sm3_digest(commitment.canonical_record())
+    assert commitment.digest != workflow.sm3_digest("本单位承诺所填信息真实有效。")
     with at(2026, 3, 3):
         check = workflow.sample_post_check(application.pk, random.Random(7))
     assert check.assignee == scj and check.due_date == datetime.date(2026, 3, 31)
