@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from portal.core.files import private_storage, validate_upload
 
@@ -168,6 +168,12 @@ class Application(models.Model):
     @transition(field=state, source=[State.APPROVED_PENDING_DOCUMENTS, *REVIEW_STATES], target=State.SUSPENDED)
     def suspend(self) -> None:
         pass
+
+    @transition(field=state, source=State.SUSPENDED,
+                target=RETURN_VALUE(State.APPROVED, State.APPROVED_PENDING_DOCUMENTS, *REVIEW_STATES))
+    def restore(self, to_state: str) -> str:
+        """The company complied within the grace period: back to where the suspension found it."""
+        return to_state
 
     @transition(field=state, source=[State.SUSPENDED, State.APPROVED], target=State.REVOKED)
     def revoke(self) -> None:

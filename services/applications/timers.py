@@ -105,7 +105,7 @@ def revoke_after_grace() -> int:
     over = Application.objects.filter(state=State.SUSPENDED, revocation_due__lt=_today())
     for pk in list(over.values_list("pk", flat=True)):
         try:
-            workflow.revoke(pk, reason=str(GRACE_OVER_REASON))
+            workflow.revoke_after_grace(pk, reason=str(GRACE_OVER_REASON))
             done += 1
         except IllegalTransition:
             continue

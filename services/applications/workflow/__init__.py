@@ -39,6 +39,7 @@ from services.applications.workflow.review import (
     refuse,
     request_correction,
     revoke,
+    revoke_after_grace,
     suspend,
 )
 from services.applications.workflow.rules import (
@@ -57,6 +58,6 @@ __all__ = [
     "accept", "allowed_actions", "attach_document", "check_deferred", "complete", "create_application", "decide",
     "deferred_material", "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
     "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction", "require_post_check",
-    "resubmit", "revoke", "run_post_check", "sample_post_check", "sm3_digest", "submit",
+    "resubmit", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "sm3_digest", "submit",
     "supply_deferred", "suspend", "today", "withdraw",
 ]

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.audit import record_event
+from portal.core.audit import events_of, record_event
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     cancel_open_tasks,
@@ -17,6 +17,7 @@ from services.applications.workflow.core import (
     notify_officials,
     put_on_credit_list,
     record_change,
+    refusal,
     today,
 )
 from services.applications.workflow.due_dates import set_decision_dues
@@ -187,13 +188,55 @@ def check_deferred(official: Any, deferred_id: int) -> Application:
         deferred.checked_at, deferred.checked_by = timezone.now(), official
         deferred.save(update_fields=["checked_at", "checked_by"])
         outstanding = application.deferred.filter(checked_at__isnull=True).exists()
-        if not outstanding and application.state == State.APPROVED_PENDING_DOCUMENTS:
+        if application.state == State.SUSPENDED and complied_in_grace(application):
+            _restore(official, application, deferred, outstanding)
+        elif not outstanding and application.state == State.APPROVED_PENDING_DOCUMENTS:
             from_state = move(application, "documents_complete", "approve")
             record_change(official, application, "documents_complete", from_state,
                           data={"material": deferred.material.code})
         else:
             record_event(official, "application.deferred_checked", application,
                          data={"material": deferred.material.code})
+    return application
+
+
+def complied_in_grace(application: Application) -> bool:
+    """Every material past its due date checked, and each supplied by the end of the grace period."""
+    overdue = application.deferred.filter(due_date__lt=today())
+    if overdue.filter(checked_at__isnull=True).exists():
+        return False
+    late = application.revocation_due and overdue.filter(supplied_at__date__gt=application.revocation_due)
+    return not (late and late.exists())
+
+
+def still_missing(application: Application) -> bool:
+    """A material past its due date has not been supplied."""
+    return application.deferred.filter(due_date__lt=today(), supplied_at__isnull=True).exists()
+
+
+def _restore(official: Any, application: Application, deferred: DeferredMaterial, outstanding: bool) -> None:
+    """Lift a suspension the company cured: the approval (or the review) is back, in its timeline."""
+    suspended = events_of(application).filter(to_state=State.SUSPENDED).order_by("-at", "-id").first()
+    before = suspended.from_state if suspended else State.APPROVED_PENDING_DOCUMENTS
+    if before == State.APPROVED_PENDING_DOCUMENTS:
+        before = State.APPROVED_PENDING_DOCUMENTS if outstanding else State.APPROVED
+    application.restore(before)
+    application.suspended_on = application.revocation_due = None
+    record_change(official, application, "restored", State.SUSPENDED, data={"material": deferred.material.code})
+
+
+def revoke_after_grace(application_id: int, reason: str) -> Application:
+    """Revoke a suspension whose grace period is over, if a material is still missing (the timer)."""
+    with transaction.atomic():
+        application = lock(application_id)
+        # Checked again under the lock: the company may have complied since the timer selected it.
+        grace_over = application.revocation_due is not None and application.revocation_due < today()
+        if application.state != State.SUSPENDED or not grace_over or not still_missing(application):
+            raise refusal(application, "revoke")
+        from_state = move(application, "revoke", "revoke")
+        cancel_open_tasks(application)
+        put_on_credit_list(application, reason)
+        record_change(None, application, "revoked", from_state, reason=reason)
     return application
 
 
