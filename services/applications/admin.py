@@ -32,7 +32,12 @@ from services.applications.admin_filters import (
     sla_badge,
 )
 from services.applications.admin_overdue import overdue_board
-from services.applications.selectors import applications_visible_to, post_checks_of, tasks_of
+from services.applications.selectors import (
+    applications_visible_to,
+    post_checks_of,
+    replaced_since_last_notice,
+    tasks_of,
+)
 from services.applications.workflow import extensions
 from services.models import Application, DeferredMaterial, PostCheck, State, Task
 
@@ -186,6 +191,7 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
             "documents": application.documents.select_related("material", "uploaded_by"),
             "deferred": application.deferred.all(),
             "corrections": application.corrections.select_related("requested_by"),
+            "replaced_since_notice": replaced_since_last_notice(application),
             "commitment": commitment,
             "tasks": application.tasks.all(),
             "timeline": events_of(application),

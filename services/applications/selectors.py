@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from portal.core.access import is_official, is_superuser
 from services.applications.models import REVIEW_STATES
-from services.models import Application, Department, PostCheck, State, Task
+from services.models import Application, Department, Document, PostCheck, State, Task
 
 
 def applications_of(user: Any) -> QuerySet[Application]:
@@ -81,3 +81,12 @@ def late_for_decision(today: datetime.date) -> Q:
 def overdue(user: Any, today: datetime.date) -> QuerySet[Application]:
     """The applications `user` sees that are late on `today`, for their acceptance or their decision."""
     return applications_visible_to(user).filter(late_for_acceptance(today) | late_for_decision(today))
+
+
+def replaced_since_last_notice(application: Application) -> QuerySet[Document]:
+    """The documents the applicant attached after the latest correction notice, oldest first."""
+    notice = application.corrections.order_by("-requested_at", "-id").first()
+    if notice is None:
+        return Document.objects.none()
+    return (application.documents.filter(uploaded_at__gt=notice.requested_at)
+            .select_related("material").order_by("uploaded_at", "id"))

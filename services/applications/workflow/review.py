@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import events_of, record_event
+from services.applications.selectors import replaced_since_last_notice
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     cancel_open_tasks,
@@ -68,6 +69,26 @@ def accept(official: Any, application_id: int, *, automatic: bool = False) -> Ap
     return application
 
 
+def one_time_notice_errors(application: Application, items: list[str]) -> list[str]:
+    """一次性告知: after a first notice, a further one may name only materials replaced since.
+
+    Each item must name (by name or code) a material the applicant attached anew after the latest
+    notice; the reasons for the others, in the user's language.
+    """
+    if not application.corrections.exists():
+        return []
+    replaced = {document.material for document in replaced_since_last_notice(application)}
+    names = [(material.name.casefold(), material.code.casefold()) for material in replaced]
+    refused = [item for item in items
+               if not any(name in item.casefold() or code in item.casefold() for name, code in names)]
+    if not refused:
+        return []
+    return [_("Every correction had to be named in the first notice (一次性告知). A further notice may name "
+              "only materials replaced since (%(replaced)s); not: %(refused)s.") % {
+        "replaced": "、".join(sorted(material.name for material in replaced)) or _("none"),
+        "refused": "；".join(refused)}]
+
+
 def request_correction(official: Any, application_id: int, items: list[str]) -> Application:
     """One notice listing every correction at once (一次性告知); the clock stops until resubmission."""
     items = [str(item).strip() for item in (items or []) if str(item).strip()]
@@ -76,6 +97,8 @@ def request_correction(official: Any, application_id: int, items: list[str]) -> 
     with transaction.atomic():
         application = lock(application_id)
         require(official, application, "request_correction")
+        if errors := one_time_notice_errors(application, items):
+            raise ValidationError({"items": errors})
         from_state = move(application, "request_correction", "request_correction")
         CorrectionNotice.objects.create(application=application, items=items, requested_by=official)
         cancel_open_tasks(application)
@@ -115,6 +138,8 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
         application = lock(application_id)
         task = Task.objects.select_for_update().select_related("department").get(pk=task_id)
         require_decidable(official, task, application, decision)
+        if decision == "return" and (errors := one_time_notice_errors(application, comment.splitlines())):
+            raise ValidationError({"comment": errors})
         task.decided_by, task.decided_at, task.comment = official, timezone.now(), comment
         task.status = {"return": Task.Status.RETURNED, "reject": Task.Status.REJECTED}.get(decision, Task.Status.APPROVED)
         task.save()
