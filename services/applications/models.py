@@ -199,6 +199,9 @@ class Task(models.Model):
     name = models.CharField(_("step"), max_length=100)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
     due_date = models.DateField(_("due"), null=True, blank=True)
+    # The department's own deadline colour (a parallel item's departments have their own promises).
+    warning_on = models.DateField(_("warning from"), null=True, blank=True)
+    sla_level = models.CharField(_("deadline colour"), max_length=10, blank=True, default="")
     comment = models.TextField(_("comment"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",

@@ -13,7 +13,7 @@ however many departments the official has.
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from portal.core.access import is_official, is_superuser
 from services.applications.models import REVIEW_STATES
@@ -76,6 +76,17 @@ def late_for_acceptance(today: datetime.date) -> Q:
 def late_for_decision(today: datetime.date) -> Q:
     """In review past the promised decision date: the deadline colour is red (or worse)."""
     return Q(state__in=REVIEW_STATES, decision_due__lt=today)
+
+
+def late_task(today: datetime.date) -> Q:
+    """An open review task past its department's own due date."""
+    return Q(status=Task.Status.OPEN, due_date__lt=today)
+
+
+def task_sla_level_on(today: datetime.date) -> Case:
+    """A task's deadline colour on `today`: yellow from 80% of its department's promise, red when late."""
+    return Case(When(late_task(today), then=Value("red")), When(warning_on__lte=today, then=Value("yellow")),
+                default=Value(""), output_field=CharField())
 
 
 def overdue(user: Any, today: datetime.date) -> QuerySet[Application]:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
-from services.applications.selectors import late_for_acceptance, late_for_decision
+from services.applications.selectors import late_for_acceptance, late_for_decision, task_sla_level_on
 from services.calendar.working_days import add_working_days, working_days_between
-from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State
+from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State, Task
 from services.notifications.outbox import notify
 
 REMINDER_DAYS = (3, 1)  # working days before a deferred material is due
@@ -149,6 +149,30 @@ def update_sla_levels() -> int:
     return changed
 
 
+def update_task_sla_levels() -> int:
+    """Re-colour the open review tasks whose colour changed; the task's department is told once."""
+    changed = 0
+    stale = (Task.objects.filter(status=Task.Status.OPEN).annotate(level=task_sla_level_on(_today()))
+             .filter(~Q(sla_level=F("level"))).select_related("application__service", "department"))
+    for task in stale:
+        # Only the worker whose UPDATE still sees the old colour tells the officials.
+        updated = Task.objects.filter(pk=task.pk, sla_level=task.sla_level).update(sla_level=task.level)
+        if updated and task.level:
+            application = task.application
+            for official in task.department.officials.filter(is_active=True):
+                notify(official, "sla.warning",
+                       context={"reference": application.reference, "service": application.service.name,
+                                "due": task.due_date.isoformat(), "level": task.level},
+                       key=f"task:{task.pk}:{task.level}", link=f"/admin/services/application/{application.pk}/change/")
+        changed += updated
+    return changed
+
+
+def deadline_colours() -> int:
+    """The applications' colours (the lead department) and each open task's (its own department)."""
+    return update_sla_levels() + update_task_sla_levels()
+
+
 def sample_post_checks() -> int:
     """Draw the post-check sample of every commitment approval not drawn yet (双随机)."""
     drawn = 0
@@ -183,7 +207,7 @@ ALL_TIMERS = {
     "deferred_reminders": remind_deferred_materials,
     "suspend_overdue": suspend_overdue_deferred,
     "revoke_after_grace": revoke_after_grace,
-    "sla_levels": update_sla_levels,
+    "sla_levels": deadline_colours,
     "sample_post_checks": sample_post_checks,
     "overdue_post_checks": flag_overdue_post_checks,
 }

@@ -1,5 +1,6 @@
 """The department's side: acceptance, corrections, review decisions, extension, suspension, revocation."""
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from portal.core.audit import events_of, record_event
 from services.applications.selectors import replaced_since_last_notice
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
+    WARNING_SHARE,
     cancel_open_tasks,
     due,
     lock,
@@ -35,20 +37,22 @@ def _open_tasks(application: Application) -> None:
     if not steps:
         Task.objects.create(
             application=application, department=service.lead_department, order=1, name=str(_("Review")),
-            status=Task.Status.OPEN, due_date=application.decision_due,
+            status=Task.Status.OPEN, due_date=application.decision_due, warning_on=application.warning_on,
         )
         notify_officials(service.lead_department, application, "task:1")
         return
     parallel = service.approval_mode == ApprovalMode.PARALLEL
     for index, step in enumerate(steps):
         opens_now = parallel or index == 0
-        task_due = (
-            due(application.accepted_on, step.promised_days or service.promised_days, application)
-            if parallel else application.decision_due
+        promised = step.promised_days or service.promised_days
+        task_due, warning_on = (
+            (due(application.accepted_on, promised, application),
+             due(application.accepted_on, math.ceil(WARNING_SHARE * promised), application))
+            if parallel else (application.decision_due, application.warning_on)
         )
         Task.objects.create(
             application=application, department=step.department, order=step.order, name=step.name,
-            status=Task.Status.OPEN if opens_now else Task.Status.WAITING, due_date=task_due,
+            status=Task.Status.OPEN if opens_now else Task.Status.WAITING, due_date=task_due, warning_on=warning_on,
         )
         if opens_now:
             notify_officials(step.department, application, f"task:{step.order}:{step.department_id}")
