@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     "suspend-overdue": {"task": "services.timers.suspend_overdue", "schedule": 60 * 60},
     "revoke-after-grace": {"task": "services.timers.revoke_after_grace", "schedule": 60 * 60},
     "sla-levels": {"task": "services.timers.sla_levels", "schedule": 30 * 60},
+    "close-unanswered-corrections": {"task": "services.timers.close_unanswered_corrections", "schedule": 60 * 60},
     "sample-post-checks": {"task": "services.timers.sample_post_checks", "schedule": 15 * 60},
     "overdue-post-checks": {"task": "services.timers.overdue_post_checks", "schedule": 60 * 60},
     # 免申即享: every night, after the day's changes to talent and enterprises.

@@ -129,9 +129,10 @@ class Application(models.Model):
     def request_correction(self) -> None:
         pass
 
-    @transition(field=state, source=State.CORRECTION_REQUESTED, target=State.SUBMITTED)
-    def resubmit(self) -> None:
-        pass
+    @transition(field=state, source=State.CORRECTION_REQUESTED, target=RETURN_VALUE(State.SUBMITTED, *REVIEW_STATES))
+    def resubmit(self, to_state: str = State.SUBMITTED) -> str:
+        """Back to acceptance after a correction at intake, or to the review it paused."""
+        return to_state
 
     @transition(field=state, source=State.ACCEPTED, target=State.IN_REVIEW)
     def start_review(self) -> None:
@@ -311,6 +312,14 @@ class CorrectionNotice(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    respond_by = models.DateField(_("to be corrected by"), null=True, blank=True, db_index=True)
+    # A correction during review stops the clock (中止计时): the review resumes where it stopped.
+    paused_on = models.DateField(_("clock stopped on"), null=True, blank=True)
+    resume_state = models.CharField(_("review state to resume"), max_length=40, blank=True)
+    returned_task = models.ForeignKey(
+        "services.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("returned by the step"),
+    )
 
     class Meta:
         ordering = ["application", "requested_at"]

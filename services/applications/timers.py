@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
+from services.applications.models import REVIEW_STATES
 from services.applications.selectors import late_for_acceptance, late_for_decision, task_sla_level_on
 from services.calendar.working_days import add_working_days, working_days_between
 from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State, Task
@@ -152,7 +153,8 @@ def update_sla_levels() -> int:
 def update_task_sla_levels() -> int:
     """Re-colour the open review tasks whose colour changed; the task's department is told once."""
     changed = 0
-    stale = (Task.objects.filter(status=Task.Status.OPEN).annotate(level=task_sla_level_on(_today()))
+    # A task of an application waiting for corrections keeps its colour: its clock stands still.
+    stale = (Task.objects.filter(status=Task.Status.OPEN, application__state__in=REVIEW_STATES).annotate(level=task_sla_level_on(_today()))
              .filter(~Q(sla_level=F("level"))).select_related("application__service", "department"))
     for task in stale:
         # Only the worker whose UPDATE still sees the old colour tells the officials.
@@ -171,6 +173,22 @@ def update_task_sla_levels() -> int:
 def deadline_colours() -> int:
     """The applications' colours (the lead department) and each open task's (its own department)."""
     return update_sla_levels() + update_task_sla_levels()
+
+
+def close_unanswered_corrections() -> int:
+    """Close as withdrawn the applications whose corrections were not made by their deadline."""
+    done = 0
+    waiting = Application.objects.filter(
+        state=State.CORRECTION_REQUESTED, corrections__resolved_at__isnull=True,
+        corrections__respond_by__lt=_today(),
+    ).values_list("pk", flat=True).distinct()
+    for pk in list(waiting):
+        try:
+            workflow.close_unanswered_correction(pk)
+            done += 1
+        except IllegalTransition:
+            continue  # corrected meanwhile
+    return done
 
 
 def sample_post_checks() -> int:
@@ -208,6 +226,7 @@ ALL_TIMERS = {
     "suspend_overdue": suspend_overdue_deferred,
     "revoke_after_grace": revoke_after_grace,
     "sla_levels": deadline_colours,
+    "close_unanswered_corrections": close_unanswered_corrections,
     "sample_post_checks": sample_post_checks,
     "overdue_post_checks": flag_overdue_post_checks,
 }

@@ -95,6 +95,10 @@ class ServiceItem(models.Model):
     deferral_grace_days = models.PositiveSmallIntegerField(
         _("grace period before revocation (working days)"), default=10
     )
+    correction_days = models.PositiveSmallIntegerField(
+        _("days the applicant has to correct"), default=30, validators=[MinValueValidator(1)],
+        help_text=_("Past them an application waiting for corrections is closed as withdrawn."),
+    )
     commitment_text = models.TextField(
         _("commitment text"), blank=True, help_text=_("What the applicant signs in the commitment and deferred modes.")
     )

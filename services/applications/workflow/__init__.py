@@ -20,6 +20,7 @@ from services.applications.workflow.core import is_member, sm3_digest, today
 from services.applications.workflow.due_dates import recompute_due_dates, recompute_provisional_due_dates
 from services.applications.workflow.filing import (
     attach_document,
+    close_unanswered_correction,
     create_application,
     deferred_material,
     needs_commitment,
@@ -55,7 +56,7 @@ from services.applications.workflow.rules import (
 
 __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS", "AllowedActions",
-    "accept", "allowed_actions", "attach_document", "check_deferred", "complete", "create_application", "decide",
+    "accept", "allowed_actions", "attach_document", "close_unanswered_correction", "check_deferred", "complete", "create_application", "decide",
     "deferred_material", "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
     "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction", "require_post_check",
     "resubmit", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "sm3_digest", "submit",

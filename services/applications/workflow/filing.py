@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
 
 from enterprises.models import Enterprise
 from portal.core.audit import record_event
@@ -21,18 +22,22 @@ from services.applications.workflow.core import (
     move,
     notify_officials,
     record_change,
+    refusal,
     sm3_digest,
     today,
 )
 from services.applications.workflow.rules import require, require_suppliable
-from services.calendar.working_days import add_working_days
+from services.calendar.working_days import add_working_days, working_days_between
 from services.models import (
     Application,
     ApprovalMode,
     Commitment,
+    CorrectionNotice,
     DeferredMaterial,
     Document,
     ServiceItem,
+    State,
+    Task,
 )
 
 
@@ -164,17 +169,68 @@ def submit(
 
 
 def resubmit(user: Any, application_id: int) -> Application:
-    """The applicant has made the corrections: the acceptance clock starts again from today."""
+    """The applicant has made the corrections.
+
+    Corrected at intake: the acceptance clock starts again from today. Corrected during review:
+    the review resumes where it stopped (中止计时) — the steps approved stay approved, the step
+    that returned it opens again, and every deadline keeps the working days that were left.
+    """
     with transaction.atomic():
         application = lock(application_id)
         require(user, application, "resubmit")
-        from_state = move(application, "resubmit", "resubmit")
+        notice = application.corrections.filter(resolved_at__isnull=True).order_by("-requested_at", "-id").first()
+        resume = notice.resume_state if notice and notice.resume_state else ""
+        from_state = application.state
+        try:
+            application.resubmit(resume or State.SUBMITTED)
+        except TransitionNotAllowed:
+            raise refusal(application, "resubmit") from None
         application.corrections.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        if resume:
+            _resume_review(application, notice)
+            record_change(user, application, "resubmitted", from_state, data={"resumed": True})
+            for task in application.tasks.filter(status=Task.Status.OPEN).select_related("department"):
+                notify_officials(task.department, application, f"resumed:{task.pk}:{today()}")
+            return application
         application.received_on = today()
         application.acceptance_due = due(application.received_on, ACCEPTANCE_DAYS, application)
         application.accepted_on = None
         record_change(user, application, "resubmitted", from_state)
         notify_officials(application.service.lead_department, application, f"resubmitted:{application.received_on}")
+    return application
+
+
+def _resume_review(application: Application, notice: CorrectionNotice) -> None:
+    """Every deadline moves by the working days the clock stood still; the returning step reopens."""
+    paused = working_days_between(notice.paused_on, today())
+
+    def later(day):
+        return add_working_days(day, paused).date if day and paused else day
+
+    application.decision_due = later(application.decision_due)
+    application.statutory_due = later(application.statutory_due)
+    application.warning_on = later(application.warning_on)
+    if notice.returned_task_id:
+        Task.objects.filter(pk=notice.returned_task_id).update(
+            status=Task.Status.OPEN, decided_by=None, decided_at=None)
+    for task in application.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.WAITING]):
+        task.due_date, task.warning_on, task.sla_level = later(task.due_date), later(task.warning_on), ""
+        task.save(update_fields=["due_date", "warning_on", "sla_level"])
+
+
+def close_unanswered_correction(application_id: int) -> Application:
+    """Past the applicant's deadline for corrections: closed as withdrawn, and the applicant is told."""
+    with transaction.atomic():
+        application = lock(application_id)
+        notice = application.corrections.filter(resolved_at__isnull=True).order_by("-requested_at", "-id").first()
+        if application.state != State.CORRECTION_REQUESTED or not notice or not notice.respond_by \
+                or notice.respond_by >= today():
+            raise refusal(application, "withdraw")
+        from_state = move(application, "withdraw", "withdraw")
+        cancel_open_tasks(application)
+        record_change(None, application, "withdrawn", from_state, reason=str(
+            _("The corrections asked for on %(date)s were not made by %(due)s.")
+            % {"date": timezone.localdate(notice.requested_at), "due": notice.respond_by}))
     return application
 
 

@@ -1,5 +1,6 @@
 """The department's side: acceptance, corrections, review decisions, extension, suspension, revocation."""
 
+import datetime
 import math
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import events_of, record_event
+from services.applications.models import REVIEW_STATES
 from services.applications.selectors import replaced_since_last_notice
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
@@ -93,6 +95,18 @@ def one_time_notice_errors(application: Application, items: list[str]) -> list[s
         "refused": "；".join(refused)}]
 
 
+def _notice(application: Application, items: list[str], official: Any, from_state: str,
+            returned_task: Task | None = None) -> CorrectionNotice:
+    """The notice, with the applicant's deadline; in review it stops the clock instead of restarting it."""
+    in_review = from_state in REVIEW_STATES
+    return CorrectionNotice.objects.create(
+        application=application, items=items, requested_by=official,
+        respond_by=today() + datetime.timedelta(days=application.service.correction_days),
+        paused_on=today() if in_review else None, resume_state=from_state if in_review else "",
+        returned_task=returned_task,
+    )
+
+
 def request_correction(official: Any, application_id: int, items: list[str]) -> Application:
     """One notice listing every correction at once (一次性告知); the clock stops until resubmission."""
     items = [str(item).strip() for item in (items or []) if str(item).strip()]
@@ -104,8 +118,7 @@ def request_correction(official: Any, application_id: int, items: list[str]) -> 
         if errors := one_time_notice_errors(application, items):
             raise ValidationError({"items": errors})
         from_state = move(application, "request_correction", "request_correction")
-        CorrectionNotice.objects.create(application=application, items=items, requested_by=official)
-        cancel_open_tasks(application)
+        _notice(application, items, official, from_state)
         application.acceptance_due = None
         record_change(official, application, "correction_requested", from_state, reason="；".join(items),
                       data={"items": items})
@@ -150,8 +163,7 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
 
         if decision == "return":
             from_state = move(application, "request_correction", "request_correction")
-            CorrectionNotice.objects.create(application=application, items=[comment], requested_by=official)
-            cancel_open_tasks(application)
+            _notice(application, [comment], official, from_state, returned_task=task)
             record_change(official, application, "correction_requested", from_state, reason=comment,
                           data={"task": task.pk})
             return application
