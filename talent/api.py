@@ -156,17 +156,11 @@ class TalentSerializer(serializers.ModelSerializer):
     def get_age(self, talent: Talent) -> int:
         return talent.age()
 
-    def validate_enterprise(self, enterprise: Enterprise) -> Enterprise:
-        if isinstance(self.instance, Talent) and enterprise.pk != self.instance.enterprise_id:
-            raise serializers.ValidationError(_("A talent's employer cannot be changed; add the talent to the other enterprise."))
-        return enterprise
-
     def create(self, validated_data: dict[str, Any]) -> Talent:
         enterprise = validated_data.pop("enterprise")
         return add_talent(self.context["request"].user, enterprise, validated_data)
 
     def update(self, instance: Talent, validated_data: dict[str, Any]) -> Talent:
-        validated_data.pop("enterprise", None)
         return update_talent(self.context["request"].user, instance, validated_data)
 
 
