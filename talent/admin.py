@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import SuperuserChangesOnly
-from talent.applications import with_usage
+from talent.applications import usage, with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy
 
@@ -58,9 +58,8 @@ class TalentPolicyAdmin(SuperuserChangesOnly, admin.ModelAdmin):
 
     @admin.display(description=_("quota left this year"))
     def quota_left(self, obj):
-        if obj.annual_quota is None:
-            return "∞"
-        return max(obj.annual_quota - obj.granted_this_year, 0)
+        left = usage(obj).quota_remaining(obj)
+        return "∞" if left is None else left
 
     @admin.display(description=_("conditions"))
     def conditions(self, obj):

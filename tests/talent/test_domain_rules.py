@@ -4,14 +4,20 @@ A rule written once in `talent.profiles`, `TalentPolicy.clean()` or `talent.appl
 the same answer whichever way a clerk or an official reaches it.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from enterprises.models import Enterprise
-from talent.models import Talent
+from services.applications import workflow
+from talent.applications import apply_for_policy, usage, with_usage
+from talent.models import Talent, TalentPolicy
 from talent.profiles import add_talent, update_talent
 from tests.conftest import VALID_USCCS
-from tests.helpers import token_client
+from tests.helpers import approve_open_task, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +105,51 @@ def test_a_policy_of_an_item_outside_the_talent_domain_is_refused_by_the_model_a
     assert NOT_TALENT in response.content.decode()
     policy.refresh_from_db()
     assert policy.annual_quota is None
+
+
+# --- 4. one usage of quota and budget ------------------------------------------------------------
+
+
+def _grant(clerk, official, talent, policy) -> None:
+    application = apply_for_policy(clerk, talent, policy)
+    workflow.submit(clerk, application.pk)
+    workflow.accept(official, application.pk)
+    approve_open_task(official, application)
+
+
+def test_the_page_the_api_and_the_admin_show_the_same_quota_and_budget_after_a_grant(
+    client, alice, alices_enterprise, make_talent, make_policy, talent_department, superuser
+):
+    policy = make_policy("FC01", annual_quota=3, annual_budget=Decimal("25000"))
+    talent = make_talent(alices_enterprise, "王五")
+    _grant(alice, talent_department["official"], talent, policy)
+
+    figures = usage(policy)
+    assert (figures.quota_remaining(policy), figures.budget_remaining(policy)) == (2, Decimal("15000"))
+
+    listed = token_client("alice").get("/api/v1/policies/FC01/").json()
+    assert (listed["quota_remaining"], listed["budget_remaining"]) == (2, "15000.00")
+
+    client.force_login(alice)
+    row = client.get(f"/talent/{talent.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = row.split('<tr id="policy-FC01">')[1].split("</tr>")[0]
+    assert "2 of 3" in row and "15,000" in row
+
+    client.force_login(superuser)
+    changelist = client.get("/admin/talent/talentpolicy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td class="field-quota_left">2</td>' in changelist
+
+
+def test_usage_reads_a_listed_policy_without_a_query_and_counts_for_another_year(
+    alice, alices_enterprise, make_talent, make_policy, talent_department
+):
+    policy = make_policy("FC01", annual_quota=3)
+    _grant(alice, talent_department["official"], make_talent(alices_enterprise), policy)
+    year = usage(policy).year
+
+    listed = with_usage(TalentPolicy.objects.filter(pk=policy.pk), year).get()
+    with CaptureQueriesContext(connection) as queries:
+        figures = usage(listed, year)
+    assert len(queries) == 0 and figures.granted == 1
+    # Annotated for this year, asked for the last: counted, never mistaken for this year's.
+    assert usage(listed, year - 1).granted == 0
