@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
-from portal.core.errors import IllegalTransition
 from services.models import DeliveryAttempt, Notification, WebhookEndpoint
 from services.notifications import delivery
 from services.notifications.outbox import WEBHOOK_EVENTS
@@ -265,12 +264,6 @@ class WebhookViewSet(
         notification = delivery_log_of(endpoint).filter(pk=notification_id).first()
         if notification is None:
             raise Http404
-        if not endpoint.is_active:
-            raise IllegalTransition(_("This endpoint is deactivated: it receives no more events."),
-                                    current_state="inactive", action="resend")
-        if notification.status == Notification.Status.SENDING:
-            raise IllegalTransition(_("This event is being sent right now; try again in a moment."),
-                                    current_state=notification.status, action="resend")
-        delivery.resend(request.user, notification)
+        delivery.resend(request.user, notification)  # its refusals are answered 409
         fresh = delivery_log_of(endpoint).get(pk=notification.pk)
         return Response(DeliverySerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
