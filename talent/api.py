@@ -60,7 +60,9 @@ def find_policy(policies: QuerySet[TalentPolicy], value: Any) -> TalentPolicy | 
 
 
 class TalentPolicySerializer(serializers.ModelSerializer):
-    """Quota and budget come from `talent.applications.usage`, annotated by `with_usage`: no query per row."""
+    """Reads `granted_this_year`/`spent_this_year` annotated by `with_usage`: no query per row."""
+
+    # Quota and budget are `talent.applications.usage`'s, the page's and the admin's too.
 
     code = serializers.CharField(source="service.code", read_only=True)
     title = serializers.SerializerMethodField()

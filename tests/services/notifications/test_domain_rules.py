@@ -13,6 +13,7 @@ from portal.core.errors import IllegalTransition
 from portal.models import AuditEvent
 from services.models import Notification, WebhookEndpoint
 from services.notifications import delivery
+from services.notifications.inbox import mark_read
 from services.notifications.outbox import notify, publish
 from services.notifications.webhooks import register_webhook
 from tests.helpers import messages_of
@@ -93,3 +94,40 @@ def test_resend_refuses_an_inbox_row_itself(alice, superuser):
     assert refused.value.action == "resend"
     inbox.refresh_from_db()
     assert inbox.status == Notification.Status.DELIVERED
+
+
+# --- 6. reading a message: one function, the owner's only --------------------------------------
+
+
+def _message(user, key: str = "k") -> Notification:
+    return notify(user, "application.changed", key=key, link="/applications/", context={
+        "reference": "FT-2026-000001", "service": "事项", "state": "已受理", "reason": ""})
+
+
+def test_mark_read_reads_the_owners_message_once_and_refuses_anyone_elses(alice, bob):
+    message = _message(alice)
+    first = mark_read(alice, message.pk).read_at
+    assert first is not None
+    assert mark_read(alice, str(message.pk)).read_at == first  # reading it again changes nothing
+
+    for stranger, pk in ((bob, message.pk), (alice, "not-a-number"), (alice, message.pk + 1000)):
+        with pytest.raises(Notification.DoesNotExist):
+            mark_read(stranger, pk)
+
+
+def test_another_persons_message_is_not_found_on_the_inbox_page_nor_by_the_api(alice, bob):
+    message = _message(alice)
+    assert logged_in(bob).post(f"/inbox/{message.pk}/read/").status_code == 404
+    assert api_of(bob).post(f"/api/v1/notifications/{message.pk}/read/").status_code == 404
+    message.refresh_from_db()
+    assert message.read_at is None
+
+    response = logged_in(alice).post(f"/inbox/{message.pk}/read/")
+    assert response.status_code == 302 and response["Location"] == "/applications/"
+    message.refresh_from_db()
+    read_at = message.read_at
+    assert read_at is not None
+    answer = api_of(alice).post(f"/api/v1/notifications/{message.pk}/read/")
+    assert answer.status_code == 200 and answer.json()["unread"] is False
+    message.refresh_from_db()
+    assert message.read_at == read_at
