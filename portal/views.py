@@ -5,14 +5,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.models import Notification
+from services.notifications.inbox import inbox_of
+from services.notifications.inbox import mark_read as read_message
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,19 +44,15 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(
-        recipient=request.user, channel=Notification.Channel.INBOX
-    )[:200]
+    notifications = inbox_of(request.user)[:200]
     return render(request, "inbox.html", {"notifications": notifications})
 
 
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(
-        Notification, pk=pk, recipient=request.user, channel=Notification.Channel.INBOX
-    )
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    try:
+        notification = read_message(request.user, pk)
+    except Notification.DoesNotExist:  # another person's message does not exist for this one
+        raise Http404 from None
     return redirect(notification.link or "inbox")

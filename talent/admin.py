@@ -6,11 +6,12 @@ officials see the talent of the applications they review on the application's pa
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import SuperuserChangesOnly
-from talent.applications import with_usage
+from talent.applications import usage, with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy
 
@@ -24,7 +25,12 @@ class TalentPolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = self.fields["service"].queryset.filter(category="talent")
+        # Talent items are offered; a policy whose item moved to another domain keeps it in the list,
+        # so that saving it shows the model's refusal instead of "not one of the choices".
+        offered = Q(category="talent")
+        if self.instance.service_id:
+            offered |= Q(pk=self.instance.service_id)
+        self.fields["service"].queryset = self.fields["service"].queryset.filter(offered)
         self.fields["rules"].help_text = format_html_join(
             "", "<br><code>{}</code>: {}", ((name, kind.label) for name, kind in RULES.items())
         )
@@ -52,9 +58,8 @@ class TalentPolicyAdmin(SuperuserChangesOnly, admin.ModelAdmin):
 
     @admin.display(description=_("quota left this year"))
     def quota_left(self, obj):
-        if obj.annual_quota is None:
-            return "∞"
-        return max(obj.annual_quota - obj.granted_this_year, 0)
+        left = usage(obj).quota_remaining(obj)
+        return "∞" if left is None else left
 
     @admin.display(description=_("conditions"))
     def conditions(self, obj):

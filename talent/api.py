@@ -7,7 +7,6 @@ scoped to the caller's enterprises, so another enterprise's talent is a 404 befo
 is reached, and the raw ID number is never returned, only its masked form.
 """
 
-from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -33,7 +32,7 @@ from portal.core.api.idempotency import IdempotentMixin
 from services.applications.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
 from services.applications.workflow.core import today
 from services.models import Application
-from talent.applications import Usage, apply_for_policy, with_usage
+from talent.applications import Usage, apply_for_policy, usage, with_usage
 from talent.eligibility import describe_rules, evaluate
 from talent.models import BenefitKind, Education, Talent, TalentPolicy, Tier
 from talent.profiles import add_talent, update_talent
@@ -63,6 +62,8 @@ def find_policy(policies: QuerySet[TalentPolicy], value: Any) -> TalentPolicy | 
 class TalentPolicySerializer(serializers.ModelSerializer):
     """Reads `granted_this_year`/`spent_this_year` annotated by `with_usage`: no query per row."""
 
+    # Quota and budget are `talent.applications.usage`'s, the page's and the admin's too.
+
     code = serializers.CharField(source="service.code", read_only=True)
     title = serializers.SerializerMethodField()
     benefit = serializers.SerializerMethodField()
@@ -85,11 +86,7 @@ class TalentPolicySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _usage(self, policy: TalentPolicy) -> Usage:
-        return Usage(
-            year=self.context.get("year") or today().year,
-            granted=policy.granted_this_year,
-            spent=policy.spent_this_year or Decimal("0"),
-        )
+        return usage(policy, self.context.get("year"))
 
     def get_title(self, policy: TalentPolicy) -> str:
         """The service item's name in the request's language."""
@@ -156,17 +153,11 @@ class TalentSerializer(serializers.ModelSerializer):
     def get_age(self, talent: Talent) -> int:
         return talent.age()
 
-    def validate_enterprise(self, enterprise: Enterprise) -> Enterprise:
-        if isinstance(self.instance, Talent) and enterprise.pk != self.instance.enterprise_id:
-            raise serializers.ValidationError(_("A talent's employer cannot be changed; add the talent to the other enterprise."))
-        return enterprise
-
     def create(self, validated_data: dict[str, Any]) -> Talent:
         enterprise = validated_data.pop("enterprise")
         return add_talent(self.context["request"].user, enterprise, validated_data)
 
     def update(self, instance: Talent, validated_data: dict[str, Any]) -> Talent:
-        validated_data.pop("enterprise", None)
         return update_talent(self.context["request"].user, instance, validated_data)
 
 

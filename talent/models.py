@@ -181,6 +181,9 @@ class TalentPolicy(models.Model):
             errors["closes_on"] = [_("The closing date comes before the opening date.")]
         if self.benefit_kind == BenefitKind.CASH and not self.amount:
             errors["amount"] = [_("A cash benefit needs an amount.")]
+        # Matching, the talent pages and the review panels look for policies among talent items only.
+        if self.service_id and self.service.category != "talent":
+            errors["service"] = [_("A talent policy needs a service item of the talent domain.")]
         if errors:
             raise ValidationError(errors)
 

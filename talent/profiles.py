@@ -35,17 +35,33 @@ def _save(user: Any, talent: Talent, action: str) -> Talent:
 
 
 def add_talent(user: Any, enterprise: Enterprise, data: dict[str, Any]) -> Talent:
-    """Add a talent to `enterprise`, of which `user` must be a member. Raises ValidationError by field."""
+    """Add a talent to `enterprise`, of which `user` must be a member. Raises ValidationError by field.
+
+    Only a verified employer may: its talent are there to apply for policies, which it cannot.
+    """
     if not Enterprise.objects.of_member(user).filter(pk=enterprise.pk).exists():
         raise PermissionError("not a member of the enterprise")
+    status = Enterprise.objects.values_list("status", flat=True).get(pk=enterprise.pk)
+    if status != Enterprise.Status.VERIFIED:
+        raise ValidationError({"enterprise": ValidationError(
+            _("The employer is not verified (%(status)s)."), code="employer_not_verified",
+            params={"status": Enterprise.Status(status).label})})
     values = {name: data[name] for name in PROFILE_FIELDS if data.get(name) is not None}
     return _save(user, Talent(enterprise=enterprise, **values), "added")
 
 
 def update_talent(user: Any, talent: Talent, data: dict[str, Any]) -> Talent:
-    """Change a talent's profile; only members of the employer may."""
+    """Change a talent's profile; only members of the employer may, and the employer stays.
+
+    `data` may name the employer (`enterprise`, an Enterprise or its id): another one is refused.
+    """
     if not Talent.objects.of_member(user).filter(pk=talent.pk).exists():
         raise PermissionError("not a member of the employer")
+    employer = data.get("enterprise")
+    if employer is not None and getattr(employer, "pk", employer) != talent.enterprise_id:
+        raise ValidationError({"enterprise": ValidationError(
+            _("A talent's employer cannot be changed; add the talent to the other enterprise."),
+            code="employer_fixed")})
     for name in PROFILE_FIELDS:
         if name in data and data[name] is not None:
             setattr(talent, name, data[name])

@@ -6,7 +6,6 @@ only through the enterprises the signed-in user belongs to; anything else is a 4
 """
 
 from copy import copy
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.applications.workflow.core import today
-from talent.applications import LIVE_STATES, Usage, apply_for_policy, with_usage
+from talent.applications import LIVE_STATES, apply_for_policy, usage, with_usage
 from talent.eligibility import describe_rules, evaluate
 from talent.forms import TalentForm, employers_of
 from talent.models import Talent, TalentApplication, TalentPolicy
@@ -90,7 +89,7 @@ def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     live = {claim.policy_id: claim.application for claim in claims if claim.application.state in LIVE_STATES}
     rows = []
     for policy in with_usage(TalentPolicy.objects.select_related("service"), year).order_by("service__code"):
-        used = Usage(year=year, granted=policy.granted_this_year, spent=policy.spent_this_year or Decimal("0"))
+        used = usage(policy, year)
         rows.append({
             "policy": policy,
             "quota_remaining": used.quota_remaining(policy),

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import IllegalTransition
 from services.models import (
     DeliveryAttempt,
     Notification,
@@ -143,22 +144,24 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resend the selected notifications"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet) -> None:
-        """Queue each selected message again; inbox rows are the message itself and are never sent."""
+        """Queue each selected message again; `resend` refuses what cannot be sent, and says why."""
         queued = skipped = 0
+        reasons: list[str] = []
         for notification in queryset.order_by("pk"):
-            # A row being sent right now is left to its worker (and to the sweeper if that worker died).
-            if notification.channel == Channel.INBOX or notification.status == Status.SENDING:
+            try:
+                resend_notification(request.user, notification)
+            except IllegalTransition as refusal:
                 skipped += 1
-                continue
-            resend_notification(request.user, notification)
-            queued += 1
-        self.message_user(
-            request,
-            _("%(queued)d notification(s) queued to be sent again; %(skipped)d skipped (inbox messages are "
-              "not sent, and messages being sent right now are left alone).")
-            % {"queued": queued, "skipped": skipped},
-            messages.SUCCESS if queued else messages.WARNING,
-        )
+                if str(refusal.message) not in reasons:
+                    reasons.append(str(refusal.message))
+            else:
+                queued += 1
+        summary = _("%(queued)d notification(s) queued to be sent again; %(skipped)d skipped (inbox messages are "
+                    "not sent, and messages being sent right now are left alone).") % {
+            "queued": queued, "skipped": skipped}
+        # One message: the counts, then each distinct refusal once.
+        self.message_user(request, " ".join([str(summary), *reasons]),
+                          messages.SUCCESS if queued else messages.WARNING)
 
 
 @admin.register(WebhookEndpoint)

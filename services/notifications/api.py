@@ -11,7 +11,6 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -22,9 +21,9 @@ from rest_framework.response import Response
 from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
-from portal.core.errors import IllegalTransition
 from services.models import DeliveryAttempt, Notification, WebhookEndpoint
 from services.notifications import delivery
+from services.notifications.inbox import inbox_of, mark_read
 from services.notifications.outbox import WEBHOOK_EVENTS
 from services.notifications.preferences import deactivate_webhook
 from services.notifications.webhooks import register_webhook
@@ -166,11 +165,7 @@ class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retriev
     ordering_fields = {"created_at": "created_at"}
 
     def get_queryset(self):
-        if not self.request.user.is_authenticated:  # the schema generator asks without a user
-            return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user, channel=Channel.INBOX).order_by(
-            "-created_at", "-id"
-        )
+        return inbox_of(self.request.user)  # none without a user, as when the schema generator asks
 
     @extend_schema(request=None, responses={200: NotificationSerializer}, filters=False, examples=[
         OpenApiExample("Read", response_only=True, value={**NOTIFICATION_EXAMPLE, "unread": False,
@@ -179,10 +174,7 @@ class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retriev
     @action(detail=True, methods=["post"], filterset_class=None)
     def read(self, request, pk=None):
         """Mark one message read; reading it again changes nothing."""
-        notification = self.get_object()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
-        notification.refresh_from_db(fields=["read_at"])
-        return Response(self.get_serializer(notification).data)
+        return Response(self.get_serializer(mark_read(request.user, pk)).data)
 
 
 def delivery_log_of(endpoint: WebhookEndpoint):
@@ -265,12 +257,6 @@ class WebhookViewSet(
         notification = delivery_log_of(endpoint).filter(pk=notification_id).first()
         if notification is None:
             raise Http404
-        if not endpoint.is_active:
-            raise IllegalTransition(_("This endpoint is deactivated: it receives no more events."),
-                                    current_state="inactive", action="resend")
-        if notification.status == Notification.Status.SENDING:
-            raise IllegalTransition(_("This event is being sent right now; try again in a moment."),
-                                    current_state=notification.status, action="resend")
-        delivery.resend(request.user, notification)
+        delivery.resend(request.user, notification)  # its refusals are answered 409
         fresh = delivery_log_of(endpoint).get(pk=notification.pk)
         return Response(DeliverySerializer(fresh).data, status=status.HTTP_202_ACCEPTED)

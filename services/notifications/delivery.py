@@ -23,10 +23,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from portal.core.audit import record_event
-from portal.core.errors import DeliveryFailure, PermanentFailure, TemporaryFailure
+from portal.core.errors import DeliveryFailure, IllegalTransition, PermanentFailure, TemporaryFailure
 from services.models import DeliveryAttempt, Notification
 from services.notifications import sms, webhooks
 
@@ -316,16 +317,30 @@ def sweep(limit: int = 1000) -> int:
 
 
 def resend(actor: Any, notification: Notification) -> Notification:
-    """Send a notification again (a failed one, or a webhook event the receiver lost)."""
-    if notification.channel == Channel.INBOX:
-        raise ValueError("inbox messages are not sent")
+    """Send a notification again (a failed one, or a webhook event the receiver lost).
+
+    Refused with IllegalTransition, changing nothing, for an inbox row (it is the message, never
+    sent), an event of a deactivated endpoint, and a row being sent right now (left to its worker,
+    and to the sweeper if that worker died).
+    """
     with transaction.atomic():
-        updated = Notification.objects.filter(pk=notification.pk).exclude(status=Status.SENDING).update(
+        # The row's lock orders this against a worker claiming it and against a second resend.
+        row = (Notification.objects.select_for_update(of=("self",)).select_related("endpoint")
+               .get(pk=notification.pk))
+        if row.channel == Channel.INBOX:
+            raise IllegalTransition(_("An inbox message is not sent, so it cannot be sent again."),
+                                    current_state=row.status, action="resend")
+        if row.endpoint_id and not row.endpoint.is_active:
+            raise IllegalTransition(_("This endpoint is deactivated: it receives no more events."),
+                                    current_state="inactive", action="resend")
+        if row.status == Status.SENDING:
+            raise IllegalTransition(_("This event is being sent right now; try again in a moment."),
+                                    current_state=row.status, action="resend")
+        Notification.objects.filter(pk=row.pk).update(
             status=Status.CREATED, next_attempt_at=None, last_error="", queued_at=None,
             attempts_before_resend=F("attempts"))
-        if updated:
-            record_event(actor, "notification.resent", notification, data={"channel": notification.channel})
-            transaction.on_commit(lambda: enqueue([notification.pk]))
+        record_event(actor, "notification.resent", row, data={"channel": row.channel})
+        transaction.on_commit(lambda: enqueue([row.pk]))
     notification.refresh_from_db()
     return notification
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
+from portal.core.messages import reported
 from services.models import DeliveryAttempt, Notification, WebhookEndpoint
 from services.notifications.delivery import resend
 from services.notifications.outbox import WEBHOOK_EVENTS
@@ -186,13 +187,8 @@ def webhook_resend(request: HttpRequest, pk: int, notification_pk: int) -> HttpR
         Notification.objects.select_related("endpoint"),
         pk=notification_pk, channel=Notification.Channel.WEBHOOK, endpoint__enterprise=enterprise,
     )
-    if not notification.endpoint.is_active:
-        messages.error(request, _("The webhook %(url)s is deactivated: it receives no more events.")
-                       % {"url": notification.endpoint.url})
-    elif notification.status == Notification.Status.SENDING:
-        messages.error(request, _("Event evt_%(id)s is being sent right now; try again in a moment.")
-                       % {"id": notification.pk})
-    else:
+    with reported(request) as outcome:
         resend(request.user, notification)
+    if outcome.ok:
         messages.success(request, _("Event evt_%(id)s is queued to be sent again.") % {"id": notification.pk})
     return redirect("enterprise_webhooks", pk=enterprise.pk)
