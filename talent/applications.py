@@ -136,6 +136,15 @@ class TalentPolicyRules:
         claim.granted_year, claim.granted_amount = used.year, policy.amount
         claim.save(update_fields=["granted_year", "granted_amount"])
 
+    def on_revoke(self, application: Application) -> None:
+        """A revoked grant no longer counts: its quota and budget go back to the policy's year."""
+        claim = TalentApplication.objects.filter(application=application, granted_year__isnull=False).first()
+        if claim is None:
+            return
+        # The same lock as an approval's, so a concurrent approval sees the freed place at once.
+        TalentPolicy.objects.select_for_update().get(pk=claim.policy_id)
+        TalentApplication.objects.filter(pk=claim.pk).update(granted_year=None, granted_amount=None)
+
     def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
         """The talent and the policy, as the official reviewing a talent application sees them."""
         from talent.review import review_panel  # here: talent.review imports this module

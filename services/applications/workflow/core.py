@@ -14,6 +14,7 @@ from portal.core.access import is_official_of
 from portal.core.audit import record_event
 from portal.core.errors import IllegalTransition
 from portal.core.files import validate_upload
+from services.applications.workflow import extensions
 from services.calendar.working_days import add_working_days
 from services.models import Application, Department, State, Task
 from services.notifications.outbox import notify, publish
@@ -156,6 +157,14 @@ def check_file(file: Any) -> None:
 
 def cancel_open_tasks(application: Application) -> None:
     application.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.WAITING]).update(status=Task.Status.CANCELLED)
+
+
+def undo_approval(application: Application, reason: str) -> None:
+    """What every revocation does, in its transaction: open tasks cancelled, the enterprise on the
+    credit list, and what the approval consumed (a talent policy's quota) given back."""
+    cancel_open_tasks(application)
+    put_on_credit_list(application, reason)
+    extensions.on_revoke(application)
 
 
 def put_on_credit_list(application: Application, reason: str) -> None:

@@ -32,6 +32,9 @@ class ItemRules(Protocol):
     def on_approve(self, application: Application) -> None:
         """Just before the application is approved: refuse, or take what approval consumes."""
 
+    def on_revoke(self, application: Application) -> None:
+        """The approval is undone (revoked): give back what approval consumed."""
+
     def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
         """What `user`, reviewing the application, should see of the item's own data; None if nothing."""
 
@@ -60,6 +63,11 @@ def submission_errors(application: Application) -> dict[str, list[str]]:
 def on_approve(application: Application) -> None:
     for rules in _registered:
         rules.on_approve(application)
+
+
+def on_revoke(application: Application) -> None:
+    for rules in _registered:
+        rules.on_revoke(application)
 
 
 def review_panels(application: Application, user: Any) -> list[ReviewPanel]:

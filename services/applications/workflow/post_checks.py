@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.access import officials
 from portal.core.audit import record_event
-from services.applications.workflow.core import due, lock, move, put_on_credit_list, record_change, today
+from services.applications.workflow.core import due, lock, move, record_change, today, undo_approval
 from services.applications.workflow.rules import require_post_check
 from services.models import Application, ApprovalMode, PostCheck
 from services.notifications.outbox import notify
@@ -69,6 +69,6 @@ def run_post_check(official: Any, post_check_id: int, passed: bool, note: str = 
             record_change(official, application, "post_check_passed", from_state, reason=note)
         else:
             from_state = move(application, "revoke", "revoke")
-            put_on_credit_list(application, note)
+            undo_approval(application, note)
             record_change(official, application, "post_check_failed", from_state, reason=note)
     return application

@@ -20,10 +20,10 @@ from services.applications.workflow.core import (
     lock,
     move,
     notify_officials,
-    put_on_credit_list,
     record_change,
     refusal,
     today,
+    undo_approval,
 )
 from services.applications.workflow.due_dates import set_decision_dues
 from services.applications.workflow.rules import require, require_checkable, require_decidable
@@ -275,8 +275,7 @@ def revoke_after_grace(application_id: int, reason: str) -> Application:
         if application.state != State.SUSPENDED or not grace_over or not still_missing(application):
             raise refusal(application, "revoke")
         from_state = move(application, "revoke", "revoke")
-        cancel_open_tasks(application)
-        put_on_credit_list(application, reason)
+        undo_approval(application, reason)
         record_change(None, application, "revoked", from_state, reason=reason)
     return application
 
@@ -311,8 +310,7 @@ def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
         if actor is not None:
             require(actor, application, "revoke")
         from_state = move(application, "revoke", "revoke")
-        cancel_open_tasks(application)
-        put_on_credit_list(application, reason)
+        undo_approval(application, reason)
         record_change(actor, application, "revoked", from_state, reason=reason)
     return application
 
