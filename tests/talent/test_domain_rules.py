@@ -183,3 +183,23 @@ def test_the_live_application_is_the_one_the_page_shows_and_the_api_refuses_to_r
     workflow.withdraw(alice, draft.pk, "filed by mistake")
     assert live_application_of(talent, policy) is None and live_applications_of(talent) == {}
     assert apply_for_policy(alice, talent, policy).pk != draft.pk
+
+
+# --- 8. who may see talent in the admin: the access module's answer -------------------------------
+
+
+def test_an_official_granted_every_talent_permission_still_sees_no_talent_in_the_admin(
+    client, alices_enterprise, make_talent, make_official, superuser
+):
+    from django.contrib.auth.models import Permission
+
+    talent = make_talent(alices_enterprise)
+    official = make_official("hr1")
+    official.user_permissions.add(*Permission.objects.filter(content_type__app_label="talent"))
+    client.force_login(official)
+    for url in ("/admin/talent/talent/", f"/admin/talent/talent/{talent.pk}/change/", "/admin/talent/policymatch/"):
+        assert client.get(url).status_code == 403, url
+
+    client.force_login(superuser)
+    assert client.get(f"/admin/talent/talent/{talent.pk}/change/").status_code == 200
+    assert client.get("/admin/talent/talent/add/").status_code == 403  # employers add their talent
