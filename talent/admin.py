@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin import SuperuserChangesOnly
+from portal.core.admin import SuperuserChangesOnly, SuperuserOnly
 from talent.applications import usage, with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy
@@ -67,7 +67,7 @@ class TalentPolicyAdmin(SuperuserChangesOnly, admin.ModelAdmin):
 
 
 @admin.register(Talent)
-class TalentAdmin(admin.ModelAdmin):
+class TalentAdmin(SuperuserOnly, admin.ModelAdmin):
     list_display = ["name", "masked_id", "enterprise", "tier", "education", "returnee", "started_on"]
     list_filter = ["tier", "education", "returnee"]
     search_fields = ["name", "enterprise__name"]
@@ -75,13 +75,7 @@ class TalentAdmin(admin.ModelAdmin):
     readonly_fields = ["birth_date", "gender"]
     raw_id_fields = ["enterprise"]
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False  # employers add their talent in the portal or by the API
 
     @admin.display(description=_("resident ID number"))
@@ -90,14 +84,8 @@ class TalentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyMatch)
-class PolicyMatchAdmin(SuperuserChangesOnly, admin.ModelAdmin):
+class PolicyMatchAdmin(SuperuserOnly, admin.ModelAdmin):
     list_display = ["policy", "talent", "enterprise", "matched_on", "lapsed_on", "notified_at"]
     list_filter = ["policy", "matched_on"]
     list_select_related = ["policy__service", "talent", "enterprise"]
     search_fields = ["enterprise__name"]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser

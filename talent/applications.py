@@ -18,13 +18,11 @@ from django.utils.translation import gettext
 from services.applications import workflow
 from services.applications.workflow.core import today
 from services.applications.workflow.extensions import ReviewPanel
-from services.models import Application, State
+from services.models import Application
 from talent.eligibility import evaluate, rule_failures
 from talent.models import Talent, TalentApplication, TalentPolicy
-
-# A talent has at most one application per policy that is under way or granted.
-LIVE_STATES = [State.DRAFT, State.SUBMITTED, State.CORRECTION_REQUESTED, State.ACCEPTED, State.IN_REVIEW,
-               State.APPROVED, State.APPROVED_PENDING_DOCUMENTS, State.COMPLETED, State.SUSPENDED]
+from talent.selectors import LIVE_STATES as LIVE_STATES  # re-exported: portal.package reads it here
+from talent.selectors import live_application_of
 
 
 def apply_for_policy(user: Any, talent: Talent, policy: TalentPolicy) -> Application:
@@ -95,8 +93,8 @@ class TalentPolicyRules:
         verdict = evaluate(policy, talent)
         if not verdict:
             raise ValidationError({"talent": verdict.reasons})
-        live = TalentApplication.objects.filter(policy=policy, talent=talent, application__state__in=LIVE_STATES)
-        if live.exclude(application=application).exists():
+        live = live_application_of(talent, policy)
+        if live is not None and live.pk != application.pk:
             raise ValidationError({"talent": [
                 gettext("%(name)s already has an application for this policy.") % {"name": talent.name}]})
         TalentApplication.objects.create(application=application, policy=policy, talent=talent)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from portal.core import access
+
 
 def normalize(value: str) -> str:
     return ric.compact(value or "")
@@ -74,9 +76,9 @@ def age(birth_date: datetime.date, on: datetime.date) -> int:
 
 def may_see_full_id_number(user: Any, talent: Any) -> bool:
     """Officials of a department reviewing one of the talent's applications, and superusers."""
-    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+    if not access.is_official(user):
         return False
-    if user.is_superuser:
+    if access.is_superuser(user):
         return True
     from services.models import Task
 

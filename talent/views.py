@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.applications.workflow.core import today
-from talent.applications import LIVE_STATES, apply_for_policy, usage, with_usage
+from talent.applications import apply_for_policy, usage, with_usage
 from talent.eligibility import describe_rules, evaluate
 from talent.forms import TalentForm, employers_of
 from talent.models import Talent, TalentApplication, TalentPolicy
 from talent.profiles import add_talent, update_talent
+from talent.selectors import live_applications_of
 
 
 def _own_talent(request: HttpRequest, pk: int) -> Talent:
@@ -86,7 +87,7 @@ def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("application", "policy__service")
         .order_by("-application__created_at", "-id")
     )
-    live = {claim.policy_id: claim.application for claim in claims if claim.application.state in LIVE_STATES}
+    live = live_applications_of(talent)
     rows = []
     for policy in with_usage(TalentPolicy.objects.select_related("service"), year).order_by("service__code"):
         used = usage(policy, year)

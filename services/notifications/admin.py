@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from portal.core import access
+from portal.core.admin import ReadOnly, SuperuserOnly
 from portal.core.errors import IllegalTransition
 from services.models import (
     DeliveryAttempt,
@@ -32,12 +34,7 @@ DELIVERY_STATES: dict[str, Q] = {
 
 def _sees_notifications(request: HttpRequest) -> bool:
     """Superusers see the whole outbox; officials only their own failed messages (see get_queryset)."""
-    user = request.user
-    return bool(user.is_active and (user.is_superuser or user.is_staff))
-
-
-def _superuser(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
+    return access.is_official(request.user)
 
 
 class DeliveryFilter(admin.SimpleListFilter):
@@ -59,7 +56,7 @@ class DeliveryFilter(admin.SimpleListFilter):
         return queryset.filter(condition) if condition is not None else queryset
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnly, admin.TabularInline):
     """Every try with its outcome, HTTP status, latency and error: the evidence behind a status."""
 
     model = DeliveryAttempt
@@ -71,15 +68,6 @@ class DeliveryAttemptInline(admin.TabularInline):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _sees_notifications(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notification)
@@ -107,7 +95,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
-        if _superuser(request):
+        if access.is_superuser(request.user):
             return queryset
         if _sees_notifications(request):
             return queryset.filter(FAILED, recipient=request.user)
@@ -126,7 +114,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request)
+        return access.is_superuser(request.user)
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return _sees_notifications(request)
@@ -165,7 +153,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SuperuserOnly, admin.ModelAdmin):
     """Integrating systems' endpoints, for superusers; the signing secret never leaves the database.
 
     Only `active` can be changed here: URLs are registered through the API, which refuses private
@@ -180,20 +168,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     fields = ["enterprise", "url", "events", "masked_secret", "is_active", "created_by", "created_at"]
     readonly_fields = ["enterprise", "url", "events", "masked_secret", "created_by", "created_at"]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _superuser(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request)
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # registered through the API or the portal, which check the URL
 
     @admin.display(description=_("events"))
     def event_list(self, endpoint: WebhookEndpoint) -> str:
@@ -205,7 +181,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
     """People's channel choices, read-only: each person sets their own on the preferences page."""
 
     list_display = ["user", "kind", "channel", "enabled"]
@@ -213,21 +189,6 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
     readonly_fields = ["user", "kind", "channel", "enabled"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _superuser(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 admin.site.site_header = _("Xianfenggang officials' admin")

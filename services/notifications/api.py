@@ -9,7 +9,6 @@ only on registration, where the enterprise is named in the body, is it a 400 nam
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from services.notifications import delivery
 from services.notifications.inbox import inbox_of, mark_read
 from services.notifications.outbox import WEBHOOK_EVENTS
 from services.notifications.preferences import deactivate_webhook
+from services.notifications.selectors import delivery_log
 from services.notifications.webhooks import register_webhook
 
 Channel = Notification.Channel
@@ -177,15 +177,6 @@ class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(self.get_serializer(mark_read(request.user, pk)).data)
 
 
-def delivery_log_of(endpoint: WebhookEndpoint):
-    """The events sent to `endpoint`, newest first, with their attempts in one more query."""
-    return (
-        Notification.objects.filter(endpoint=endpoint, channel=Channel.WEBHOOK)
-        .prefetch_related(Prefetch("delivery_attempts", queryset=DeliveryAttempt.objects.order_by("number")))
-        .order_by("-created_at", "-id")
-    )
-
-
 @extend_schema_view(
     list=extend_schema(examples=[OpenApiExample("The endpoints of the caller's enterprises", response_only=True,
                                                 value=WEBHOOK_EXAMPLE)]),
@@ -238,7 +229,7 @@ class WebhookViewSet(
             serializer_class=DeliverySerializer)
     def deliveries(self, request, pk=None):
         """The delivery log: every event sent to this endpoint, newest first, with each attempt."""
-        page = self.paginate_queryset(delivery_log_of(self.get_object()))
+        page = self.paginate_queryset(delivery_log(self.get_object()))
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
     @extend_schema(
@@ -254,9 +245,9 @@ class WebhookViewSet(
         """Send one event again, byte for byte the same, with the same event id (409 while it is
         being sent, or when the endpoint is deactivated)."""
         endpoint = self.get_object()
-        notification = delivery_log_of(endpoint).filter(pk=notification_id).first()
+        notification = delivery_log(endpoint).filter(pk=notification_id).first()
         if notification is None:
             raise Http404
         delivery.resend(request.user, notification)  # its refusals are answered 409
-        fresh = delivery_log_of(endpoint).get(pk=notification.pk)
+        fresh = delivery_log(endpoint).get(pk=notification.pk)
         return Response(DeliverySerializer(fresh).data, status=status.HTTP_202_ACCEPTED)

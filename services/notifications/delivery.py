@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from portal.core import access
 from portal.core.audit import record_event
 from portal.core.errors import DeliveryFailure, IllegalTransition, PermanentFailure, TemporaryFailure
 from services.models import DeliveryAttempt, Notification
@@ -355,15 +356,13 @@ def failures_since(since: datetime.datetime) -> dict[str, int]:
 
 def send_failure_digest() -> int:
     """Tell every active superuser how many notifications failed in the last day; 0 if none did."""
-    from django.contrib.auth import get_user_model
-
     from services.notifications.outbox import notify
 
     now = timezone.now()
     counts = failures_since(now - datetime.timedelta(days=1))
     if not counts:
         return 0
-    admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
+    admins = access.superusers()
     summary = ", ".join(f"{channel}: {n}" for channel, n in sorted(counts.items()))
     for admin_user in admins:
         notify(admin_user, "notifications.failure_digest",

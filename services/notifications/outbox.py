@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from portal.core import access
 from services.models import Notification, NotificationPreference, WebhookEndpoint
 
 Channel = Notification.Channel
@@ -101,8 +102,8 @@ KINDS: dict[str, dict[str, Any]] = {
 def offered_to(user: Any, kind: str) -> bool:
     """Whether `user` is offered `kind` in their settings: officials' kinds only to officials."""
     audience = KINDS[kind].get("audience", "everyone")
-    return (audience == "everyone" or (audience == "staff" and (user.is_staff or user.is_superuser))
-            or (audience == "superusers" and user.is_superuser))
+    return (audience == "everyone" or (audience == "staff" and access.is_official(user))
+            or (audience == "superusers" and access.is_superuser(user)))
 
 
 # Events an integrating system can subscribe a webhook to.

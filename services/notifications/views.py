@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,10 +19,11 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from portal.core.messages import reported
-from services.models import DeliveryAttempt, Notification, WebhookEndpoint
+from services.models import Notification, WebhookEndpoint
 from services.notifications.delivery import resend
 from services.notifications.outbox import WEBHOOK_EVENTS
 from services.notifications.preferences import CHOOSABLE, channel_choices, deactivate_webhook, set_preferences
+from services.notifications.selectors import delivery_log
 from services.notifications.webhooks import MIN_SECRET_LENGTH, register_webhook
 
 DELIVERY_LOG_LENGTH = 50
@@ -136,16 +136,6 @@ def _own_enterprise(request: HttpRequest, pk: int) -> Enterprise:
     return get_object_or_404(Enterprise.objects.of_member(request.user), pk=pk)
 
 
-def delivery_log(enterprise: Enterprise, limit: int = DELIVERY_LOG_LENGTH) -> list[Notification]:
-    """The latest events sent to the enterprise's endpoints, each with its attempts."""
-    return list(
-        Notification.objects.filter(endpoint__enterprise=enterprise, channel=Notification.Channel.WEBHOOK)
-        .select_related("endpoint")
-        .prefetch_related(Prefetch("delivery_attempts", queryset=DeliveryAttempt.objects.order_by("number")))
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
 @login_required
 def enterprise_webhooks(request: HttpRequest, pk: int) -> HttpResponse:
     """The enterprise's endpoints, a form to register one, and the delivery log."""
@@ -164,7 +154,7 @@ def enterprise_webhooks(request: HttpRequest, pk: int) -> HttpResponse:
         "enterprise": enterprise,
         "endpoints": WebhookEndpoint.objects.filter(enterprise=enterprise).order_by("-is_active", "id"),
         "form": form,
-        "log": delivery_log(enterprise),
+        "log": list(delivery_log(WebhookEndpoint.objects.filter(enterprise=enterprise))[:DELIVERY_LOG_LENGTH]),
         "log_length": DELIVERY_LOG_LENGTH,
     })
 

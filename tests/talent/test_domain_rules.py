@@ -16,6 +16,7 @@ from services.applications import workflow
 from talent.applications import apply_for_policy, usage, with_usage
 from talent.models import Talent, TalentPolicy
 from talent.profiles import add_talent, update_talent
+from talent.selectors import live_application_of, live_applications_of
 from tests.conftest import VALID_USCCS
 from tests.helpers import approve_open_task, token_client
 
@@ -153,3 +154,52 @@ def test_usage_reads_a_listed_policy_without_a_query_and_counts_for_another_year
     assert len(queries) == 0 and figures.granted == 1
     # Annotated for this year, asked for the last: counted, never mistaken for this year's.
     assert usage(listed, year - 1).granted == 0
+
+
+# --- 7. one answer to "has this talent applied already?" --------------------------------------
+
+
+def test_the_live_application_is_the_one_the_page_shows_and_the_api_refuses_to_repeat(
+    client, alice, alices_enterprise, make_talent, make_policy
+):
+    policy = make_policy("FC01")
+    talent = make_talent(alices_enterprise, "王五")
+    assert live_application_of(talent, policy) is None
+
+    draft = apply_for_policy(alice, talent, policy)
+    assert live_application_of(talent, policy) == draft
+    assert live_applications_of(talent) == {policy.pk: draft}
+
+    client.force_login(alice)
+    row = client.get(f"/talent/{talent.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert draft.reference in row.split('<tr id="policy-FC01">')[1].split("</tr>")[0]
+
+    again = token_client("alice").post(f"/api/v1/talents/{talent.pk}/apply/", {"policy": "FC01"}, format="json",
+                                       HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 400
+    assert again.json()["errors"]["talent"] == ["王五 already has an application for this policy."]
+
+    # A withdrawn application is no longer live: the talent may apply again.
+    workflow.withdraw(alice, draft.pk, "filed by mistake")
+    assert live_application_of(talent, policy) is None and live_applications_of(talent) == {}
+    assert apply_for_policy(alice, talent, policy).pk != draft.pk
+
+
+# --- 8. who may see talent in the admin: the access module's answer -------------------------------
+
+
+def test_an_official_granted_every_talent_permission_still_sees_no_talent_in_the_admin(
+    client, alices_enterprise, make_talent, make_official, superuser
+):
+    from django.contrib.auth.models import Permission
+
+    talent = make_talent(alices_enterprise)
+    official = make_official("hr1")
+    official.user_permissions.add(*Permission.objects.filter(content_type__app_label="talent"))
+    client.force_login(official)
+    for url in ("/admin/talent/talent/", f"/admin/talent/talent/{talent.pk}/change/", "/admin/talent/policymatch/"):
+        assert client.get(url).status_code == 403, url
+
+    client.force_login(superuser)
+    assert client.get(f"/admin/talent/talent/{talent.pk}/change/").status_code == 200
+    assert client.get("/admin/talent/talent/add/").status_code == 403  # employers add their talent

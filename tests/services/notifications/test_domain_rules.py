@@ -15,6 +15,7 @@ from services.models import Notification, WebhookEndpoint
 from services.notifications import delivery
 from services.notifications.inbox import mark_read
 from services.notifications.outbox import notify, publish
+from services.notifications.selectors import delivery_log
 from services.notifications.webhooks import register_webhook
 from tests.helpers import messages_of
 
@@ -131,3 +132,26 @@ def test_another_persons_message_is_not_found_on_the_inbox_page_nor_by_the_api(a
     assert answer.status_code == 200 and answer.json()["unread"] is False
     message.refresh_from_db()
     assert message.read_at == read_at
+
+
+# --- 7. one delivery log -----------------------------------------------------------------------
+
+
+def test_the_delivery_log_of_an_endpoint_is_what_the_api_lists_and_the_page_shows(
+    alice, alices_enterprise, settings
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    first = register_webhook(alice, alices_enterprise, "http://127.0.0.1:9/one", [EVENT], SECRET)
+    second = register_webhook(alice, alices_enterprise, "http://127.0.0.1:9/two", [EVENT], SECRET)
+    events = publish(alices_enterprise, EVENT, {}, key="k1") + publish(alices_enterprise, EVENT, {}, key="k2")
+    to_first = sorted((e.pk for e in events if e.endpoint_id == first.pk), reverse=True)
+    assert len(to_first) == 2
+
+    assert [n.pk for n in delivery_log(first)] == to_first
+    listed = api_of(alice).get(f"/api/v1/webhooks/{first.pk}/deliveries/").json()["results"]
+    assert [row["id"] for row in listed] == to_first
+
+    page = logged_in(alice).get(f"/enterprises/{alices_enterprise.pk}/webhooks/")
+    both = WebhookEndpoint.objects.filter(pk__in=[first.pk, second.pk])
+    assert [n.pk for n in page.context["log"]] == [n.pk for n in delivery_log(both)]
+    assert len(page.context["log"]) == 4
