@@ -82,10 +82,10 @@ def licence_path(instance: "Enterprise", filename: str) -> str:
     return f"licences/{instance.uscc}-{stamp}.{suffix}"
 
 
-class EnterpriseQuerySet(models.QuerySet):
-    def of_member(self, user) -> "EnterpriseQuerySet":
-        """The enterprises a portal user belongs to: the only ones they may see."""
-        return access.of_member(self, user, "")
+class EnterpriseQuerySet(access.MemberQuerySet):
+    """The enterprises a portal user belongs to are the only ones they may see."""
+
+    enterprise_path = ""
 
 
 class Enterprise(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.access import MemberQuerySet
 from talent import identity
 
 
@@ -44,12 +45,8 @@ class IdNumberField(models.CharField):
         return [v for v in super().validators if not isinstance(v, MaxLengthValidator)]
 
 
-class TalentQuerySet(models.QuerySet):
-    def of_member(self, user) -> "TalentQuerySet":
-        """The talent of the user's enterprises: the only ones a portal user may see."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__memberships__user=user)
+class TalentQuerySet(MemberQuerySet):
+    """Talent are reached through their employer's memberships."""
 
 
 class Talent(models.Model):

@@ -89,6 +89,16 @@ def of_member(queryset: QuerySet, user: Any, enterprise_path: str = "enterprise"
     return queryset.filter(**{f"{prefix}memberships__user": user})
 
 
+class MemberQuerySet(QuerySet):
+    """A queryset of rows that belong to an enterprise, with `of_member(user)`: the membership rule."""
+
+    enterprise_path = "enterprise"  # the ORM path to the enterprise ("" for enterprises themselves)
+
+    def of_member(self, user: Any) -> QuerySet:
+        """The rows of the user's enterprises: the only ones a portal user may see."""
+        return of_member(self, user, self.enterprise_path)
+
+
 def is_member(user: Any, enterprise: Model) -> bool:
     """Whether the user works for the enterprise (any membership)."""
     if enterprise is None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from portal.core.access import MemberQuerySet
 from portal.core.files import private_storage, validate_upload
 
 
@@ -43,12 +44,8 @@ OPEN_STATES = [
 REVIEW_STATES = [State.ACCEPTED, State.IN_REVIEW]
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def of_member(self, user) -> "ApplicationQuerySet":
-        """The applications of the user's enterprises: the only ones a portal user may see."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(enterprise__memberships__user=user)
+class ApplicationQuerySet(MemberQuerySet):
+    """Applications are reached through their enterprise's memberships."""
 
 
 class Application(models.Model):

@@ -7,6 +7,7 @@ meanwhile raises IllegalTransition and is skipped), and reminders and warnings a
 under a lock or a conditional UPDATE, so each goes out once. Each returns how many things it did.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.db import transaction
@@ -30,17 +31,23 @@ def _today() -> date:
     return workflow.today()
 
 
-def auto_accept_overdue() -> int:
-    """Accept every application nobody acted on within 5 working days (行政许可法 Art. 32)."""
+def _each(application_ids: Iterable[int], act: Callable[[int], object]) -> int:
+    """Act on each selected application; one the workflow now refuses (an official or another
+    worker acted meanwhile, re-checked under its lock) is passed over. Returns how many were done."""
     done = 0
-    candidates = Application.objects.filter(late_for_acceptance(_today()))
-    for pk in candidates.values_list("pk", flat=True).iterator():
+    for pk in list(application_ids):
         try:
-            workflow.accept(None, pk, automatic=True)
+            act(pk)
             done += 1
         except IllegalTransition:
-            continue  # accepted by an official or another worker meanwhile
+            continue
     return done
+
+
+def auto_accept_overdue() -> int:
+    """Accept every application nobody acted on within 5 working days (行政许可法 Art. 32)."""
+    candidates = Application.objects.filter(late_for_acceptance(_today())).values_list("pk", flat=True)
+    return _each(candidates, lambda pk: workflow.accept(None, pk, automatic=True))
 
 
 def remind_deferred_materials() -> int:
@@ -84,33 +91,19 @@ def _claim_reminder(deferred_id: int, left: int) -> bool:
 
 def suspend_overdue_deferred() -> int:
     """Suspend applications whose deferred materials are past due and unsupplied."""
-    done = 0
     overdue = (
         Application.objects.filter(
             state__in=[State.APPROVED_PENDING_DOCUMENTS, State.ACCEPTED, State.IN_REVIEW],
             deferred__supplied_at__isnull=True, deferred__due_date__lt=_today(),
         ).values_list("pk", flat=True).distinct()
     )
-    for pk in list(overdue):
-        try:
-            workflow.suspend(pk, reason=str(OVERDUE_REASON))
-            done += 1
-        except IllegalTransition:
-            continue
-    return done
+    return _each(overdue, lambda pk: workflow.suspend(pk, reason=str(OVERDUE_REASON)))
 
 
 def revoke_after_grace() -> int:
     """Revoke suspended applications whose grace period is over, with a credit record."""
-    done = 0
-    over = Application.objects.filter(state=State.SUSPENDED, revocation_due__lt=_today())
-    for pk in list(over.values_list("pk", flat=True)):
-        try:
-            workflow.revoke_after_grace(pk, reason=str(GRACE_OVER_REASON))
-            done += 1
-        except IllegalTransition:
-            continue
-    return done
+    over = Application.objects.filter(state=State.SUSPENDED, revocation_due__lt=_today()).values_list("pk", flat=True)
+    return _each(over, lambda pk: workflow.revoke_after_grace(pk, reason=str(GRACE_OVER_REASON)))
 
 
 def sla_level_on(today: date) -> Case:
@@ -177,18 +170,11 @@ def deadline_colours() -> int:
 
 def close_unanswered_corrections() -> int:
     """Close as withdrawn the applications whose corrections were not made by their deadline."""
-    done = 0
     waiting = Application.objects.filter(
         state=State.CORRECTION_REQUESTED, corrections__resolved_at__isnull=True,
         corrections__respond_by__lt=_today(),
     ).values_list("pk", flat=True).distinct()
-    for pk in list(waiting):
-        try:
-            workflow.close_unanswered_correction(pk)
-            done += 1
-        except IllegalTransition:
-            continue  # corrected meanwhile
-    return done
+    return _each(waiting, workflow.close_unanswered_correction)
 
 
 def sample_post_checks() -> int:

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from enterprises.credit import repair_credit
 from enterprises.models import CreditRecord
@@ -32,7 +33,7 @@ def listed(world):
 
 def test_a_listed_enterprise_may_not_defer_materials_but_may_attach_them_all(world, draft, listed):
     application = draft("deferred", skip=("lease",))
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         workflow.submit(world["clerk"], application.pk, deferred_materials=["lease"], commitment_accepted=True)
     assert "credit list" in " ".join(refused.value.message_dict["deferred_materials"])
     application.refresh_from_db()
