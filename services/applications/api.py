@@ -31,11 +31,13 @@ from services.applications.serializers import (
     ApplicationDetailSerializer,
     ApplicationSerializer,
     CheckDeferredSerializer,
+    CorrectionItemsSerializer,
     DecideSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
     EventSerializer,
     QueueTaskSerializer,
+    ReasonSerializer,
     SubmitSerializer,
     WithdrawSerializer,
     with_details,
@@ -339,3 +341,42 @@ class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericView
         deferred = workflow.deferred_material(application, payload.validated_data["material"])
         workflow.check_deferred(request.user, deferred.pk)
         return self._fresh(application.pk)
+
+    def _act(self, request, serializer_class, act) -> Response:
+        application = self.get_object()
+        payload = serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        act(application.pk, **payload.validated_data)
+        return self._fresh(application.pk)
+
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The reason", request_only=True, value={"reason": "本事项不属于本部门职权范围。"}),
+        OpenApiExample("Not accepted", response_only=True, value={**APPLICATION_EXAMPLE, "status": "not_accepted"}),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def refuse(self, request, pk=None):
+        """Refuse to take in (不予受理) a submitted application, with the reason the applicant reads."""
+        return self._act(request, ReasonSerializer,
+                         lambda pk, reason: workflow.refuse(request.user, pk, reason))
+
+    @extend_schema(request=CorrectionItemsSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("Every item at once (一次性告知)", request_only=True,
+                       value={"items": ["营业执照副本不清晰", "租赁合同缺少盖章页"]}),
+        OpenApiExample("Waiting for the corrections", response_only=True,
+                       value={**APPLICATION_EXAMPLE, "status": "correction_requested"}),
+    ])
+    @action(detail=True, methods=["post"], url_path="request-correction", filterset_class=None)
+    def request_correction(self, request, pk=None):
+        """Ask for corrections, every item at once; during review the clock stops until resubmission."""
+        return self._act(request, CorrectionItemsSerializer,
+                         lambda pk, items: workflow.request_correction(request.user, pk, items))
+
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The reason", request_only=True, value={"reason": "需组织专家论证。"}),
+        OpenApiExample("Extended", response_only=True, value=ACCEPTED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def extend(self, request, pk=None):
+        """Extend the statutory limit once by 10 working days, with the recorded reason."""
+        return self._act(request, ReasonSerializer,
+                         lambda pk, reason: workflow.extend(request.user, pk, reason))

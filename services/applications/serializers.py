@@ -117,6 +117,15 @@ class CheckDeferredSerializer(serializers.Serializer):
     material = serializers.CharField(label=_("material code"))
 
 
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("reason"), allow_blank=True, max_length=2000)
+
+
+class CorrectionItemsSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.CharField(max_length=500), max_length=50,
+                                  label=_("items to correct"))
+
+
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
     comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))

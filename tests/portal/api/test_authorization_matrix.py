@@ -122,6 +122,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("intake-list", "get"): everyone(200),
     ("intake-accept", "post"): cells(401, 404, 404, 404, 409, 404, 409),
     ("intake-check", "post"): cells(401, 404, 404, 404, 400, 404, 400),
+    # the application is in review: too late to refuse it, not too late to ask for corrections or extend
+    ("intake-refuse", "post"): cells(401, 404, 404, 404, 409, 404, 409),
+    ("intake-request-correction", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("intake-extend", "post"): cells(401, 404, 404, 404, 200, 404, 200),
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -293,6 +297,9 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("application-withdraw", "post"): ({"reason": "不再需要"}, "json"),
         ("task-decide", "post"): ({"decision": "approve", "comment": "材料齐全"}, "json"),
         ("intake-check", "post"): ({"material": "form"}, "json"),
+        ("intake-refuse", "post"): ({"reason": "不属于本部门职权。"}, "json"),
+        ("intake-request-correction", "post"): ({"items": ["租赁合同缺少盖章页"]}, "json"),
+        ("intake-extend", "post"): ({"reason": "需组织专家论证。"}, "json"),
         ("talent-list", "post"): ({
             "enterprise": firm, "name": "新入职人才", "id_number": id_number(datetime.date(1992, 3, 4), "005"),
             "education": "master", "tier": "C", "started_on": "2024-01-01", "returnee": False,
