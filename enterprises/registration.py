@@ -57,6 +57,13 @@ def code_holder(uscc: str, *, other_than: int | None = None) -> Enterprise | Non
     return holders.first()
 
 
+def _registration_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The registration fields given (an empty one counts as missing), the code normalised."""
+    values = {field: data.get(field) for field in REGISTRATION_FIELDS if data.get(field) not in (None, "")}
+    values["uscc"] = normalize_uscc(str(values.get("uscc", "")))
+    return values
+
+
 def _check_registration(enterprise: Enterprise) -> None:
     """Every problem of the registration in one error, the code's check included (一次性告知)."""
     errors: dict[str, list] = {}
@@ -77,10 +84,8 @@ def registration_problems(data: dict[str, Any], licence: Any) -> dict[str, list[
 
     The API asks it when its own parsing already failed, so that one answer names every field.
     """
-    values = {field: data.get(field) for field in REGISTRATION_FIELDS if data.get(field) not in (None, "")}
-    values["uscc"] = normalize_uscc(str(values.get("uscc", "")))
     try:
-        _check_registration(Enterprise(**values, licence=licence))
+        _check_registration(Enterprise(**_registration_values(data), licence=licence))
     except ValidationError as error:
         return error.message_dict if hasattr(error, "error_dict") else {}
     except (TypeError, ValueError):
@@ -103,9 +108,7 @@ def register_enterprise(user: Any, data: dict[str, Any], licence: Any) -> Enterp
 
     Raises ValidationError (by field, every field at once) and stores nothing when anything is wrong.
     """
-    values = {field: data.get(field) for field in REGISTRATION_FIELDS if data.get(field) is not None}
-    values["uscc"] = normalize_uscc(str(values.get("uscc", "")))
-    enterprise = Enterprise(**values, licence=licence, created_by=user)
+    enterprise = Enterprise(**_registration_values(data), licence=licence, created_by=user)
     _check_registration(enterprise)
 
     def save() -> None:

@@ -274,9 +274,7 @@ def revoke_after_grace(application_id: int, reason: str) -> Application:
         grace_over = application.revocation_due is not None and application.revocation_due < today()
         if application.state != State.SUSPENDED or not grace_over or not still_missing(application):
             raise refusal(application, "revoke")
-        from_state = move(application, "revoke", "revoke")
-        undo_approval(application, reason)
-        record_change(None, application, "revoked", from_state, reason=reason)
+        _revoke(application, reason, None)
     return application
 
 
@@ -309,8 +307,12 @@ def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
         application = lock(application_id)
         if actor is not None:
             require(actor, application, "revoke")
-        from_state = move(application, "revoke", "revoke")
-        undo_approval(application, reason)
-        record_change(actor, application, "revoked", from_state, reason=reason)
+        _revoke(application, reason, actor)
     return application
+
+
+def _revoke(application: Application, reason: str, actor: Any) -> None:
+    from_state = move(application, "revoke", "revoke")
+    undo_approval(application, reason)
+    record_change(actor, application, "revoked", from_state, reason=reason)
 
