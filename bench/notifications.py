@@ -111,7 +111,7 @@ def bench_users(count: int) -> list[Any]:
 
 
 def clear_earlier_runs() -> None:
-    from services.models import DeliveryAttempt, Notification
+    from notifications.models import DeliveryAttempt, Notification
 
     DeliveryAttempt.objects.filter(notification__recipient__username__startswith="bench-").delete()
     Notification.objects.filter(recipient__username__startswith="bench-").delete()
@@ -121,7 +121,7 @@ def fan_out(users: list[Any], run: str) -> dict[str, float]:
     """One transaction writes an inbox and an e-mail row per user; the commit queues the e-mail ids."""
     from django.db import transaction
 
-    from services.notifications.outbox import notify_many
+    from notifications.outbox import notify_many
 
     messages = [
         (user, {"reference": f"XFG-BENCH-{i:05d}", "service": "基准测试事项"}, f"{run}:{i}", "/applications/")
@@ -139,7 +139,7 @@ def fan_out(users: list[Any], run: str) -> dict[str, float]:
 def run_fan_out(users: list[Any], worker: Worker, timeout: float, run: str) -> dict[str, Any]:
     from django.db.models import Count, Max, Min
 
-    from services.models import Notification
+    from notifications.models import Notification
 
     timing = fan_out(users, run)
     count = len(users)
@@ -186,9 +186,9 @@ def profile_deliver(users: list[Any], sample: int, run: str) -> dict[str, float]
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from services.models import Notification
-    from services.notifications.delivery import deliver_batch
-    from services.notifications.outbox import notify_many
+    from notifications.delivery import deliver_batch
+    from notifications.models import Notification
+    from notifications.outbox import notify_many
 
     sample = min(sample, len(users) // 2)
     batch = settings.NOTIFICATION_BATCH_SIZES[Notification.Channel.EMAIL]

@@ -80,7 +80,7 @@ def notifications_written() -> dict[str, int]:
     """Rows of policy.matched per channel: the notifying part's output, beside its time."""
     from django.db.models import Count
 
-    from services.models import Notification
+    from notifications.models import Notification
 
     rows = Notification.objects.filter(kind="policy.matched").values("channel").annotate(n=Count("id"))
     return {row["channel"]: row["n"] for row in rows}

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.identifiers import normalize_uscc
 from enterprises.models import Enterprise, Membership
+from notifications.outbox import notify, publish
 from portal.core.access import reviews_registrations
 from portal.core.audit import record_event
 from portal.core.errors import IllegalTransition
-from services.notifications.outbox import notify, publish
 
 REGISTRATION_FIELDS = [
     "name",

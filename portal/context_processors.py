@@ -1,4 +1,4 @@
-from services.notifications.outbox import unread_count
+from notifications.outbox import unread_count
 
 
 def inbox(request):

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "portal",
     "services",
+    "notifications",
     "enterprises",
     "talent",
 ]
@@ -248,10 +249,10 @@ NOTIFICATION_BATCH_SIZES = {"email": env.int("NOTIFICATION_EMAIL_BATCH", default
 # A batch stops starting new sends after this many seconds (well inside the task's soft time
 # limit) and gives the rest back to the queue.
 NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=30)
-SMS_BACKEND = env.str("SMS_BACKEND", default="services.notifications.sms.LoggingBackend")
-if SMS_BACKEND.startswith("services.sms."):
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.LoggingBackend")
+if SMS_BACKEND.startswith(("services.sms.", "services.notifications.sms.")):
     # The backends' module before the outbox had a package of its own: such settings keep working.
-    SMS_BACKEND = "services.notifications.sms." + SMS_BACKEND.removeprefix("services.sms.")
+    SMS_BACKEND = "notifications.sms." + SMS_BACKEND.rsplit(".", 1)[-1]
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")

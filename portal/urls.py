@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from notifications import views as notification_views
 from portal import package, views
-from services.notifications import views as notification_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,12 +17,15 @@ urlpatterns = [
     path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),
     # Pages of an enterprise that other apps provide: composed here, so enterprises imports neither.
     path("enterprises/<int:pk>/package/", package.service_package, name="enterprise_package"),
-    path("enterprises/<int:pk>/webhooks/", include("services.notifications.urls")),
+    path("enterprises/<int:pk>/webhooks/", include("notifications.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("services/", include("services.catalogue.urls")),
     path("applications/", include("services.applications.urls")),
     path("talent/", include("talent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Links in messages sent while the outbox was part of the services app keep working.
+    re_path(r"^admin/services/(?P<rest>(notification|deliveryattempt|webhookendpoint|notificationpreference)/.*)$",
+            RedirectView.as_view(url="/admin/notifications/%(rest)s", query_string=True, permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,9 +11,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from services.models import Notification
-from services.notifications.inbox import inbox_of
-from services.notifications.inbox import mark_read as read_message
+from notifications.inbox import inbox_of
+from notifications.inbox import mark_read as read_message
+from notifications.models import Notification
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -3,4 +3,3 @@
 from services.applications import admin as applications_admin  # noqa: F401
 from services.calendar import admin as calendar_admin  # noqa: F401
 from services.catalogue import admin as catalogue_admin  # noqa: F401
-from services.notifications import admin as notifications_admin  # noqa: F401

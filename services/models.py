@@ -12,12 +12,6 @@ from services.applications.models import (
 )
 from services.calendar.models import CalendarDay, CalendarYear
 from services.catalogue.models import ApprovalMode, Department, MaterialRequirement, ReviewStep, ServiceItem
-from services.notifications.models import (
-    DeliveryAttempt,
-    Notification,
-    NotificationPreference,
-    WebhookEndpoint,
-)
 
 __all__ = [
     "Application",
@@ -30,13 +24,9 @@ __all__ = [
     "Department",
     "Document",
     "MaterialRequirement",
-    "DeliveryAttempt",
-    "Notification",
-    "NotificationPreference",
     "PostCheck",
     "ReviewStep",
     "ServiceItem",
     "State",
     "Task",
-    "WebhookEndpoint",
 ]

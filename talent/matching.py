@@ -17,8 +17,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from enterprises.models import Membership
-from services.models import WebhookEndpoint
-from services.notifications.outbox import notify_many, publish
+from notifications.models import WebhookEndpoint
+from notifications.outbox import notify_many, publish
 from talent.eligibility import eligible_talent
 from talent.models import PolicyMatch, Talent, TalentPolicy
 

@@ -4,11 +4,11 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from enterprises.api import EnterpriseViewSet
+from notifications.api import NotificationViewSet, WebhookViewSet
 from portal.api.auth import LogoutView, TokenViewSet, obtain_token
 from portal.api.me import MeView
 from services.applications.api import ApplicationViewSet, IntakeViewSet, TaskViewSet
 from services.catalogue.api import ServiceItemViewSet
-from services.notifications.api import NotificationViewSet, WebhookViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 
 router = DefaultRouter()

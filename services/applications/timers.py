@@ -14,13 +14,13 @@ from django.db import transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from notifications.outbox import notify
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
 from services.applications.models import REVIEW_STATES
 from services.applications.selectors import late_for_acceptance, late_for_decision, task_sla_level_on
 from services.calendar.working_days import add_working_days, working_days_between
 from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State, Task
-from services.notifications.outbox import notify
 
 REMINDER_DAYS = (3, 1)  # working days before a deferred material is due
 OVERDUE_REASON = _("Deferred materials were not supplied by their due date.")

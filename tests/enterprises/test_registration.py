@@ -3,8 +3,8 @@
 import pytest
 
 from enterprises.models import Enterprise, Membership
+from notifications.models import Notification
 from portal.models import AuditEvent
-from services.models import Notification
 from tests.conftest import VALID_USCCS, enterprise_data, licence_file
 
 pytestmark = pytest.mark.django_db

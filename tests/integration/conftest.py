@@ -51,7 +51,7 @@ def delivery_worker(django_db_setup, tmp_path_factory):
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(workdir / "mail"),
-        "SMS_BACKEND": "services.notifications.sms.FileBackend",
+        "SMS_BACKEND": "notifications.sms.FileBackend",
         "SMS_FILE_PATH": str(workdir / "sms.jsonl"),
         "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": "true",
         **{name: str(value) for name, value in TIMINGS.items()},

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from services.models import DeliveryAttempt, Notification
-from services.notifications.delivery import sweep
+from notifications.delivery import sweep
+from notifications.models import DeliveryAttempt, Notification
 from tests.conftest import licence_file
 from tests.integration.support import point_celery_at, reachable_by_sms_at_any_hour
 

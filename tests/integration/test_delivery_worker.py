@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
+from notifications.delivery import sweep
+from notifications.models import DeliveryAttempt, Notification
+from notifications.outbox import notify
+from notifications.webhooks import register_webhook, verify_signature
 from services.applications import workflow
-from services.models import DeliveryAttempt, Notification
-from services.notifications.delivery import sweep
-from services.notifications.outbox import notify
-from services.notifications.webhooks import register_webhook, verify_signature
 from tests.integration.support import PHONE, VISIBILITY_TIMEOUT, reachable_by_sms_at_any_hour
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,11 +11,11 @@ import trustme
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from services.models import Notification, WebhookEndpoint
-from services.notifications import webhooks
-from services.notifications.delivery import deliver, sweep
-from services.notifications.outbox import publish
-from services.notifications.webhooks import register_webhook, sign, verify_signature
+from notifications import webhooks
+from notifications.delivery import deliver, sweep
+from notifications.models import Notification, WebhookEndpoint
+from notifications.outbox import publish
+from notifications.webhooks import register_webhook, sign, verify_signature
 from tests.integration.support import HANG, HANG_SECONDS, TIMINGS
 
 Status = Notification.Status

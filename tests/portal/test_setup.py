@@ -62,7 +62,7 @@ def test_an_sms_backend_named_by_its_old_module_still_loads():
     environment["SMS_BACKEND"] = "services.sms.FileBackend"
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c",
-         "from services.notifications.sms import backend; print(type(backend()).__name__)"],
+         "from notifications.sms import backend; print(type(backend()).__name__)"],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr

@@ -10,7 +10,7 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from enterprises.models import Membership
-from services.models import Notification
+from notifications.models import Notification
 from talent.matching import matches_of, run_matching
 from talent.models import PolicyMatch
 from tests.conftest import VALID_USCCS
@@ -49,7 +49,7 @@ def test_a_talent_who_gets_a_new_tier_is_matched_on_the_next_run_and_notified_on
 def test_an_integrating_system_subscribed_to_matches_gets_one_event_per_enterprise_and_run(
     alice, alices_enterprise, make_user, make_enterprise, make_talent, make_policy
 ):
-    from services.models import WebhookEndpoint
+    from notifications.models import WebhookEndpoint
 
     make_policy("FC01")
     make_policy("FC02", rules={"tiers": ["A"]})

@@ -10,6 +10,7 @@ from django_fsm import TransitionNotAllowed
 from gmssl import func, sm3
 
 from enterprises.models import CreditRecord, Enterprise
+from notifications.outbox import notify, publish
 from portal.core.access import is_official_of
 from portal.core.audit import record_event
 from portal.core.errors import IllegalTransition
@@ -17,7 +18,6 @@ from portal.core.files import validate_upload
 from services.applications.workflow import extensions
 from services.calendar.working_days import add_working_days
 from services.models import Application, Department, State, Task
-from services.notifications.outbox import notify, publish
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 Art. 32: accept or ask for corrections within 5 working days
 EXTENSION_DAYS = 10  # one extension of the statutory limit, with a recorded reason

@@ -8,12 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.outbox import notify
 from portal.core.access import officials
 from portal.core.audit import record_event
 from services.applications.workflow.core import due, lock, move, record_change, today, undo_approval
 from services.applications.workflow.rules import require_post_check
 from services.models import Application, ApprovalMode, PostCheck
-from services.notifications.outbox import notify
 
 _system_random = random.SystemRandom()
 

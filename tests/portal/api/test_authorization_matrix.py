@@ -17,15 +17,9 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise, Membership
+from notifications.models import Notification, WebhookEndpoint
 from services.applications import workflow
-from services.models import (
-    Department,
-    MaterialRequirement,
-    Notification,
-    ReviewStep,
-    ServiceItem,
-    WebhookEndpoint,
-)
+from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 from tests.conftest import VALID_USCCS, id_number, licence_file
 
 API_PREFIX = "api/v1/"

@@ -9,18 +9,9 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from enterprises.models import Membership
+from notifications.models import DeliveryAttempt, Notification, WebhookEndpoint
 from services.applications import workflow
-from services.models import (
-    Application,
-    DeferredMaterial,
-    DeliveryAttempt,
-    MaterialRequirement,
-    Notification,
-    ReviewStep,
-    ServiceItem,
-    Task,
-    WebhookEndpoint,
-)
+from services.models import Application, DeferredMaterial, MaterialRequirement, ReviewStep, ServiceItem, Task
 from tests.conftest import id_number, licence_file
 
 pytestmark = pytest.mark.django_db

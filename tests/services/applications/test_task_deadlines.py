@@ -4,8 +4,9 @@ its own dates, its officials are told once, and the overdue board lists its late
 import pytest
 from django.contrib.auth.models import Permission
 
+from notifications.models import Notification
 from services.applications import timers, workflow
-from services.models import Notification, Task
+from services.models import Task
 from tests.helpers import at
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from enterprises.models import CreditRecord
+from notifications.models import Notification
 from portal.core.errors import IllegalTransition
 from portal.models import AuditEvent
 from services.applications import workflow
-from services.models import Application, Notification, PostCheck, Task
+from services.models import Application, PostCheck, Task
 from tests.conftest import licence_file
 from tests.helpers import at
 

@@ -1,4 +1,7 @@
-"""The outbox: every message to a person or an integrating system, stored before it is sent."""
+"""The outbox: every message to a person or an integrating system, stored before it is sent.
+
+The tables keep the names they had when the outbox was part of the services app (`services_*`).
+"""
 
 from django.conf import settings
 from django.db import models
@@ -39,7 +42,7 @@ class Notification(models.Model):
         db_index=False,  # the (recipient, channel, read_at) index serves
     )
     endpoint = models.ForeignKey(
-        "services.WebhookEndpoint",
+        "notifications.WebhookEndpoint",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -91,6 +94,7 @@ class Notification(models.Model):
             # (for LIKE) to a table that takes a row per message, and nothing searches keys by prefix.
             models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key_unique"),
         ]
+        db_table = "services_notification"
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
@@ -111,6 +115,7 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["notification", "number"]
+        db_table = "services_deliveryattempt"
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
 
@@ -136,6 +141,7 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["enterprise", "id"]
+        db_table = "services_webhookendpoint"
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
 
@@ -158,6 +164,7 @@ class NotificationPreference(models.Model):
                 condition=~Q(channel="inbox") | Q(enabled=True), name="the_inbox_cannot_be_switched_off"
             ),
         ]
+        db_table = "services_notificationpreference"
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
 

@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
+from notifications.delivery import resend
+from notifications.models import Notification, WebhookEndpoint
+from notifications.outbox import WEBHOOK_EVENTS
+from notifications.preferences import CHOOSABLE, channel_choices, deactivate_webhook, set_preferences
+from notifications.selectors import delivery_log
+from notifications.webhooks import MIN_SECRET_LENGTH, register_webhook
 from portal.core.messages import reported
-from services.models import Notification, WebhookEndpoint
-from services.notifications.delivery import resend
-from services.notifications.outbox import WEBHOOK_EVENTS
-from services.notifications.preferences import CHOOSABLE, channel_choices, deactivate_webhook, set_preferences
-from services.notifications.selectors import delivery_log
-from services.notifications.webhooks import MIN_SECRET_LENGTH, register_webhook
 
 DELIVERY_LOG_LENGTH = 50
 

@@ -18,15 +18,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
+from notifications import delivery
+from notifications.inbox import inbox_of, mark_read
+from notifications.models import DeliveryAttempt, Notification, WebhookEndpoint
+from notifications.outbox import WEBHOOK_EVENTS
+from notifications.preferences import deactivate_webhook
+from notifications.selectors import delivery_log
+from notifications.webhooks import register_webhook
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
-from services.models import DeliveryAttempt, Notification, WebhookEndpoint
-from services.notifications import delivery
-from services.notifications.inbox import inbox_of, mark_read
-from services.notifications.outbox import WEBHOOK_EVENTS
-from services.notifications.preferences import deactivate_webhook
-from services.notifications.selectors import delivery_log
-from services.notifications.webhooks import register_webhook
 
 Channel = Notification.Channel
 

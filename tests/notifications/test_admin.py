@@ -14,16 +14,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.delivery import send_failure_digest
+from notifications.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
 from portal.models import AuditEvent
-from services.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
-from services.notifications.delivery import send_failure_digest
 from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
 Status = Notification.Status
 Channel = Notification.Channel
-CHANGELIST = "/admin/services/notification/"
+CHANGELIST = "/admin/notifications/notification/"
 _keys = itertools.count()
 
 
@@ -108,7 +108,7 @@ def test_without_the_filter_a_superuser_sees_everything(superuser, as_user, rows
 
 
 def test_the_last_error_is_shortened_in_the_list(superuser, as_user, rows):
-    from services.notifications.admin import NotificationAdmin
+    from notifications.admin import NotificationAdmin
 
     short = NotificationAdmin.short_error(None, rows["permanent"])
     assert len(rows["permanent"].last_error) > 200
@@ -121,13 +121,13 @@ def test_the_change_page_is_read_only_with_the_delivery_attempts(superuser, as_u
     failed = rows["permanent"]
     DeliveryAttempt.objects.filter(notification=failed).update(latency_ms=12, error="550 mailbox unavailable")
     client = as_user(superuser)
-    page = client.get(reverse("admin:services_notification_change", args=[failed.pk]))
+    page = client.get(reverse("admin:notifications_notification_change", args=[failed.pk]))
     assert page.status_code == 200
     content = page.content.decode()
     assert "550 mailbox unavailable" in content
     assert 'name="_save"' not in content  # nothing to edit
     assert page.context["inline_admin_formsets"][0].formset.queryset.count() == 1
-    assert client.get(reverse("admin:services_notification_add")).status_code == 403
+    assert client.get(reverse("admin:notifications_notification_add")).status_code == 403
 
 
 def test_resend_requeues_failed_email_and_skips_inbox_rows(superuser, as_user, alice, rows,
@@ -179,9 +179,9 @@ def test_an_official_sees_only_failed_notifications_addressed_to_themselves(
 
     # Another person's message, even a failed one, is "not found" on a crafted URL.
     for other in (rows["permanent"], own_sent):
-        response = client.get(reverse("admin:services_notification_change", args=[other.pk]))
+        response = client.get(reverse("admin:notifications_notification_change", args=[other.pk]))
         assert response.status_code == 302 and other.subject not in response.content.decode()
-    assert client.get(reverse("admin:services_notification_change", args=[own_failed.pk])).status_code == 200
+    assert client.get(reverse("admin:notifications_notification_change", args=[own_failed.pk])).status_code == 200
 
     # Resending someone else's row through a forged selection does nothing.
     with django_capture_on_commit_callbacks(execute=True):
@@ -192,10 +192,10 @@ def test_an_official_sees_only_failed_notifications_addressed_to_themselves(
     # No deleting, and no webhook secrets or other people's preferences.
     page = client.get(CHANGELIST)
     assert list(page.context["cl"].model_admin.get_actions(page.wsgi_request)) == ["resend"]
-    response = client.post(reverse("admin:services_notification_delete", args=[own_failed.pk]), {"post": "yes"})
+    response = client.post(reverse("admin:notifications_notification_delete", args=[own_failed.pk]), {"post": "yes"})
     assert response.status_code == 403 and Notification.objects.filter(pk=own_failed.pk).exists()
-    assert client.get(reverse("admin:services_webhookendpoint_changelist")).status_code == 403
-    assert client.get(reverse("admin:services_notificationpreference_changelist")).status_code == 403
+    assert client.get(reverse("admin:notifications_webhookendpoint_changelist")).status_code == 403
+    assert client.get(reverse("admin:notifications_notificationpreference_changelist")).status_code == 403
 
 
 def test_an_official_may_resend_their_own_failed_email(make_official, departments, as_user,
@@ -218,16 +218,16 @@ def test_webhook_endpoints_never_show_the_secret(superuser, as_user, alices_ente
                                               events=["application.status_changed"],
                                               secret="s3cret-value-that-must-stay-hidden")
     client = as_user(superuser)
-    for url in (reverse("admin:services_webhookendpoint_changelist"),
-                reverse("admin:services_webhookendpoint_change", args=[endpoint.pk])):
+    for url in (reverse("admin:notifications_webhookendpoint_changelist"),
+                reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk])):
         response = client.get(url)
         assert response.status_code == 200
         assert "https://erp.example.com/hook" in response.content.decode()
         assert "s3cret-value" not in response.content.decode()
-    assert client.get(reverse("admin:services_webhookendpoint_add")).status_code == 403
+    assert client.get(reverse("admin:notifications_webhookendpoint_add")).status_code == 403
 
     # Only switching it off is possible here; the URL and secret stay as registered.
-    client.post(reverse("admin:services_webhookendpoint_change", args=[endpoint.pk]),
+    client.post(reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk]),
                 {"is_active": "", "url": "http://127.0.0.1/", "secret": "changed"})
     endpoint.refresh_from_db()
     assert (endpoint.is_active, endpoint.url, endpoint.secret) == (
@@ -238,11 +238,11 @@ def test_notification_preferences_are_read_only_for_superusers(superuser, as_use
     preference = NotificationPreference.objects.create(user=alice, kind="task.opened", channel="email",
                                                        enabled=False)
     client = as_user(superuser)
-    assert client.get(reverse("admin:services_notificationpreference_changelist")).status_code == 200
-    page = client.get(reverse("admin:services_notificationpreference_change", args=[preference.pk]))
+    assert client.get(reverse("admin:notifications_notificationpreference_changelist")).status_code == 200
+    page = client.get(reverse("admin:notifications_notificationpreference_change", args=[preference.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
-    assert client.get(reverse("admin:services_notificationpreference_add")).status_code == 403
-    client.post(reverse("admin:services_notificationpreference_delete", args=[preference.pk]), {"post": "yes"})
+    assert client.get(reverse("admin:notifications_notificationpreference_add")).status_code == 403
+    client.post(reverse("admin:notifications_notificationpreference_delete", args=[preference.pk]), {"post": "yes"})
     assert NotificationPreference.objects.filter(pk=preference.pk).exists()
 
 
@@ -285,13 +285,13 @@ def test_failures_of_the_last_day_reach_every_active_superuser_once_a_day(
     assert {(n.recipient.username, n.channel) for n in sent} == {
         ("root", Channel.INBOX), ("root", Channel.EMAIL), ("second", Channel.INBOX), ("second", Channel.EMAIL),
     }
-    assert all(n.link == "/admin/services/notification/?failed=1" for n in sent)
+    assert all(n.link == "/admin/notifications/notification/?failed=1" for n in sent)
     english = next(n for n in sent if n.recipient.username == "second" and n.channel == Channel.INBOX)
     # The three failures of `rows` (two e-mail, one SMS); the one from two days ago is not counted.
     assert english.subject == "3 notification(s) failed in the last day"
     assert "email: 2, sms: 1" in english.body
     assert sorted(m.to[0] for m in mail.outbox) == ["root@example.com", "second@example.com"]
-    assert all("/admin/services/notification/?failed=1" in m.body for m in mail.outbox)
+    assert all("/admin/notifications/notification/?failed=1" in m.body for m in mail.outbox)
 
     # The beat task firing again the same day (a retry, a second beat) tells nobody twice.
     with django_capture_on_commit_callbacks(execute=True):

@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from notifications import sms, webhooks
+from notifications.models import DeliveryAttempt, Notification
 from portal.core import access
 from portal.core.audit import record_event
 from portal.core.errors import DeliveryFailure, IllegalTransition, PermanentFailure, TemporaryFailure
-from services.models import DeliveryAttempt, Notification
-from services.notifications import sms, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def enqueue(notification_ids: Iterable[int]) -> int:
 
     If the broker is down the rows stay unqueued (`queued_at` empty) for the sweeper.
     """
-    from services.notifications.tasks import deliver_notifications
+    from notifications.tasks import deliver_notifications
 
     queued: list[int] = []
     for channel, ids in batches(notification_ids):
@@ -286,7 +286,7 @@ def _give_back(pks: list[int]) -> None:
 
 
 def _retry_later(pk: int, channel: str, retry_at: datetime.datetime) -> None:
-    from services.notifications.tasks import deliver_notifications
+    from notifications.tasks import deliver_notifications
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # in-process tasks cannot wait: the sweeper retries the row when it is due
@@ -356,7 +356,7 @@ def failures_since(since: datetime.datetime) -> dict[str, int]:
 
 def send_failure_digest() -> int:
     """Tell every active superuser how many notifications failed in the last day; 0 if none did."""
-    from services.notifications.outbox import notify
+    from notifications.outbox import notify
 
     now = timezone.now()
     counts = failures_since(now - datetime.timedelta(days=1))
@@ -367,5 +367,5 @@ def send_failure_digest() -> int:
     for admin_user in admins:
         notify(admin_user, "notifications.failure_digest",
                context={"total": sum(counts.values()), "summary": summary},
-               key=f"{timezone.localdate(now)}", link="/admin/services/notification/?failed=1")
+               key=f"{timezone.localdate(now)}", link="/admin/notifications/notification/?failed=1")
     return len(admins)

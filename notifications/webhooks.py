@@ -29,10 +29,10 @@ from django.utils.translation import gettext_lazy as _
 from requests.adapters import HTTPAdapter
 
 from enterprises.models import Enterprise
+from notifications.models import Notification, WebhookEndpoint
+from notifications.outbox import WEBHOOK_EVENTS
 from portal.core.audit import record_event
 from portal.core.errors import PermanentFailure, TemporaryFailure
-from services.models import Notification, WebhookEndpoint
-from services.notifications.outbox import WEBHOOK_EVENTS
 
 SIGNATURE_TOLERANCE = 300  # seconds a receiver should accept a signature for
 MIN_SECRET_LENGTH = 16

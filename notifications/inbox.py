@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from services.models import Notification
+from notifications.models import Notification
 
 
 def inbox_of(user: Any) -> QuerySet[Notification]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from services.notifications import views
+from notifications import views
 
 urlpatterns = [
     path("", views.enterprise_webhooks, name="enterprise_webhooks"),

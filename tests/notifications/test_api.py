@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from rest_framework.test import APIClient
 
-from services.models import DeliveryAttempt, Notification, WebhookEndpoint
-from services.notifications.outbox import notify, publish
-from services.notifications.webhooks import register_webhook, sign, verify_signature
+from notifications.models import DeliveryAttempt, Notification, WebhookEndpoint
+from notifications.outbox import notify, publish
+from notifications.webhooks import register_webhook, sign, verify_signature
 from tests.conftest import VALID_USCCS
 from tests.helpers import ROOT
 

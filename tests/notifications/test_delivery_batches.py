@@ -12,11 +12,11 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connections
 from django.utils import timezone
 
-from services.models import DeliveryAttempt, Notification
-from services.notifications.delivery import batches, deliver_batch, enqueue, sweep
-from services.notifications.outbox import notify_many
+from notifications.delivery import batches, deliver_batch, enqueue, sweep
+from notifications.models import DeliveryAttempt, Notification
+from notifications.outbox import notify_many
 from tests.helpers import shanghai
-from tests.services.notifications.test_rules import EveryPlaceholder
+from tests.notifications.test_rules import EveryPlaceholder
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_e_mails_go_fifty_to_a_task_and_sms_twenty(people):
 
 
 def test_a_batch_of_e_mails_shares_one_connection_to_the_mail_server(people, settings, mailoutbox):
-    settings.EMAIL_BACKEND = "tests.services.notifications.test_delivery_batches.CountingMailServer"
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery_batches.CountingMailServer"
     CountingMailServer.opened = 0
     ids = write(people(120))
 
@@ -94,7 +94,7 @@ def test_each_message_of_a_batch_is_sent_once_even_if_the_batch_is_delivered_twi
 
 def test_a_batch_out_of_time_gives_the_rest_back_untried(people, settings, mailoutbox):
     """A slow mail server: the task stops at its time budget and the rest go to a new task."""
-    settings.EMAIL_BACKEND = "tests.services.notifications.test_delivery_batches.SlowMailServer"
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery_batches.SlowMailServer"
     settings.NOTIFICATION_BATCH_SECONDS = 0.1
     ids = write(people(3))
 

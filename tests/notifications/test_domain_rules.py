@@ -9,14 +9,14 @@ from django.contrib.messages import constants
 from django.test import Client
 from rest_framework.test import APIClient
 
+from notifications import delivery
+from notifications.inbox import mark_read
+from notifications.models import Notification, WebhookEndpoint
+from notifications.outbox import notify, publish
+from notifications.selectors import delivery_log
+from notifications.webhooks import register_webhook
 from portal.core.errors import IllegalTransition
 from portal.models import AuditEvent
-from services.models import Notification, WebhookEndpoint
-from services.notifications import delivery
-from services.notifications.inbox import mark_read
-from services.notifications.outbox import notify, publish
-from services.notifications.selectors import delivery_log
-from services.notifications.webhooks import register_webhook
 from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_the_admin_refuses_to_resend_to_a_deactivated_endpoint_and_queues_nothin
     superuser, failed_event, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as queued:
-        response = logged_in(superuser).post("/admin/services/notification/", {
+        response = logged_in(superuser).post("/admin/notifications/notification/", {
             "action": "resend", "_selected_action": [failed_event.pk]}, follow=True)
     assert response.status_code == 200
     [message] = messages_of(response, constants.WARNING)

@@ -3,7 +3,7 @@ and the switching off of an enterprise's webhook endpoint.
 
 The inbox is always on: it is the record of what the portal told someone, so no choice can
 remove it (the database refuses such a row too). Without a stored choice a kind's default in
-`services.notifications.outbox.KINDS` holds; `wanted_channels` reads the same rows when writing.
+`notifications.outbox.KINDS` holds; `wanted_channels` reads the same rows when writing.
 """
 
 import datetime
@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from notifications.models import Notification, NotificationPreference, WebhookEndpoint
+from notifications.outbox import KINDS, offered_to
 from portal.core.audit import record_event
-from services.models import Notification, NotificationPreference, WebhookEndpoint
-from services.notifications.outbox import KINDS, offered_to
 
 Channel = Notification.Channel
 

@@ -2,7 +2,7 @@
 
 `notify` writes the inbox message and one row per further channel the recipient wants
 (e-mail, SMS); `publish` writes one row per webhook endpoint subscribed to the event.
-Each row's id is queued for delivery after commit (`services.notifications.delivery`), so a change that
+Each row's id is queued for delivery after commit (`notifications.delivery`), so a change that
 rolls back sends nothing and a broker that is down loses nothing: the sweeper queues the
 row again later. Subject and body are rendered in the recipient's language when written,
 so the inbox and the delivery log show exactly what was sent.
@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from notifications.models import Notification, NotificationPreference, WebhookEndpoint
 from portal.core import access
-from services.models import Notification, NotificationPreference, WebhookEndpoint
 
 Channel = Notification.Channel
 
@@ -146,7 +146,7 @@ def queue_after_commit(notification_ids: Iterable[int]) -> None:
     """Queue delivery once the transaction that wrote the rows has committed."""
     ids = list(notification_ids)
     if ids:
-        from services.notifications.delivery import enqueue
+        from notifications.delivery import enqueue
 
         transaction.on_commit(lambda: enqueue(ids))
 

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from services.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
-from services.notifications.outbox import KINDS, notify, publish
-from services.notifications.preferences import channel_choices, set_preferences
-from services.notifications.webhooks import register_webhook
+from notifications.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
+from notifications.outbox import KINDS, notify, publish
+from notifications.preferences import channel_choices, set_preferences
+from notifications.webhooks import register_webhook
 from tests.helpers import messages_of
-from tests.services.notifications.test_api import EVENT, SECRET, Receiver
+from tests.notifications.test_api import EVENT, SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
 

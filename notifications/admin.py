@@ -7,17 +7,12 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from notifications.delivery import FAILED
+from notifications.delivery import resend as resend_notification
+from notifications.models import DeliveryAttempt, Notification, NotificationPreference, WebhookEndpoint
 from portal.core import access
 from portal.core.admin import ReadOnly, SuperuserOnly
 from portal.core.errors import IllegalTransition
-from services.models import (
-    DeliveryAttempt,
-    Notification,
-    NotificationPreference,
-    WebhookEndpoint,
-)
-from services.notifications.delivery import FAILED
-from services.notifications.delivery import resend as resend_notification
 
 # --- the outbox: failed deliveries in sight, resent by hand ----------------------------------
 

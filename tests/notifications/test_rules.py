@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from enterprises.models import Membership
+from notifications.delivery import deliver, resend, retry_delay, sweep
+from notifications.models import DeliveryAttempt, Notification, NotificationPreference
+from notifications.outbox import KINDS, TEMPLATES, notify, notify_many
 from portal.core.errors import TemporaryFailure
 from services.applications import workflow
-from services.models import DeliveryAttempt, Notification, NotificationPreference
-from services.notifications.delivery import deliver, resend, retry_delay, sweep
-from services.notifications.outbox import KINDS, TEMPLATES, notify, notify_many
 from tests.helpers import in_threads, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +177,7 @@ def test_the_same_key_writes_the_message_once(make_user):
 ], ids=["evening", "small-hours", "noon"])
 def test_an_sms_in_the_recipient_s_quiet_hours_waits_until_they_end(quiet, now, resumes, make_user, settings,
                                                                      tmp_path):
-    settings.SMS_BACKEND = "services.notifications.sms.FileBackend"
+    settings.SMS_BACKEND = "notifications.sms.FileBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms.jsonl"
     user = make_user("wang", email="", phone=PHONE, sms_quiet_from=datetime.time(quiet[0]),
                      sms_quiet_until=datetime.time(quiet[1]))
@@ -259,7 +259,7 @@ class GatewayDown:
 @pytest.fixture
 def failing_sms(settings, make_user):
     """An SMS to a phone that is always reachable, through a gateway that is always down."""
-    settings.SMS_BACKEND = "tests.services.notifications.test_rules.GatewayDown"
+    settings.SMS_BACKEND = "tests.notifications.test_rules.GatewayDown"
     settings.NOTIFICATION_RETRY_BASE = 30
     settings.NOTIFICATION_MAX_ATTEMPTS = 4
     user = make_user("wang", email="", phone=PHONE, **NEVER_QUIET)

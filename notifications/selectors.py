@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from services.models import DeliveryAttempt, Notification, WebhookEndpoint
+from notifications.models import DeliveryAttempt, Notification, WebhookEndpoint
 
 
 def delivery_log(endpoint: WebhookEndpoint | QuerySet[WebhookEndpoint]) -> QuerySet[Notification]:
