@@ -102,57 +102,50 @@ class EnterpriseAdmin(admin.ModelAdmin):
         ]
 
     def decide_view(self, request, pk: int):
-        if not reviews_registrations(request.user):
-            raise PermissionDenied
-        enterprise = get_object_or_404(self.get_queryset(request), pk=pk)
-        form = DecisionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == "verify":
-                    verify_enterprise(request.user, enterprise.pk, form.cleaned_data["reason"])
-                else:
-                    reject_enterprise(request.user, enterprise.pk, form.cleaned_data["reason"])
-            except ValidationError as error:
-                form.add_error("reason", error.message_dict.get("reason", error.messages))
-            except IllegalTransition as error:
-                self.message_user(request, str(error.message), messages.ERROR)
-                return redirect("admin:enterprises_enterprise_changelist")
-            else:
-                self.message_user(request, _("Decision recorded."), messages.SUCCESS)
-                return redirect("admin:enterprises_enterprise_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": enterprise,
-            "title": _("Verify or reject %(name)s") % {"name": enterprise.name},
-            "form": form,
-        }
-        return render(request, "admin/enterprises/enterprise/decide.html", context)
+        def decide(enterprise: Enterprise, data: dict) -> str:
+            act = verify_enterprise if data["decision"] == "verify" else reject_enterprise
+            act(request.user, enterprise.pk, data["reason"])
+            return _("Decision recorded.")
+
+        return self._registration_page(request, pk, DecisionForm, decide, _("Verify or reject %(name)s"))
 
     def repair_credit_view(self, request, pk: int):
+        def repair(enterprise: Enterprise, data: dict) -> str:
+            repair_credit(request.user, enterprise.pk, data["reason"], data["evidence"])
+            return _("Credit repair recorded: %(name)s may use commitments again.") % {"name": enterprise.name}
+
+        return self._registration_page(
+            request, pk, CreditRepairForm, repair, _("Credit repair of %(name)s"),
+            records=lambda enterprise: enterprise.credit_records.filter(repaired_at__isnull=True),
+            submit_label=_("Record the credit repair"),
+        )
+
+    def _registration_page(self, request, pk: int, form_class, act, title: str, records=None, submit_label=None):
+        """A registration official's form on one enterprise: the domain function records it or names what is wrong."""
         if not reviews_registrations(request.user):
             raise PermissionDenied
         enterprise = get_object_or_404(self.get_queryset(request), pk=pk)
-        form = CreditRepairForm(request.POST or None, request.FILES or None)
+        form = form_class(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                repair_credit(request.user, enterprise.pk, form.cleaned_data["reason"], form.cleaned_data["evidence"])
+                done = act(enterprise, form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)  # its fields are the form's: reason, evidence
+                # Errors the domain names by a field of the form go beside that field.
+                for field, texts in getattr(error, "message_dict", {None: error.messages}).items():
+                    form.add_error(field if field in form.fields else None, texts)
             except IllegalTransition as error:
                 self.message_user(request, str(error.message), messages.ERROR)
                 return redirect("admin:enterprises_enterprise_changelist")
             else:
-                self.message_user(request, _("Credit repair recorded: %(name)s may use commitments again.")
-                                  % {"name": enterprise.name}, messages.SUCCESS)
+                self.message_user(request, done, messages.SUCCESS)
                 return redirect("admin:enterprises_enterprise_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": enterprise,
-            "title": _("Credit repair of %(name)s") % {"name": enterprise.name},
+            "title": title % {"name": enterprise.name},
             "form": form,
-            "records": enterprise.credit_records.filter(repaired_at__isnull=True),
-            "submit_label": _("Record the credit repair"),
+            "records": records(enterprise) if records else None,
+            "submit_label": submit_label,
         }
         return render(request, "admin/enterprises/enterprise/decide.html", context)

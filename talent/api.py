@@ -23,12 +23,13 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
+from portal.core.api.viewsets import PublicListByCode
 from services.applications.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
 from services.applications.workflow.core import today
 from services.models import Application
@@ -232,14 +233,11 @@ TALENT_EXAMPLES = [
                          description=_("The policy's code (e.g. FC01) or its id.")),
     ], examples=[OpenApiExample("A policy with this year's quota", response_only=True, value=POLICY_EXAMPLE)]),
 )
-class TalentPolicyViewSet(viewsets.ReadOnlyModelViewSet):
+class TalentPolicyViewSet(PublicListByCode):
     """The 丰才十条 with their rules and what is left of this year's quota: public, like the catalogue."""
 
     serializer_class = TalentPolicySerializer
     filterset_class = TalentPolicyFilterSet
-    permission_classes = [permissions.AllowAny]
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[TalentPolicy]:
         return policies_queryset(self.year)

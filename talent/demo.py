@@ -11,7 +11,7 @@ demo enterprises. Both expect what `seed_demo` creates first (departments, clerk
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,10 @@ from portal.core import access
 from services.catalogue.demo import (
     Material,
     Step,
+    checked_service,
     existing_departments,
     read_departments,
-    read_materials,
-    read_steps,
+    with_children,
 )
 from services.catalogue.demo_files import Entry, check_model, top_level
 from services.catalogue.models import ApprovalMode, ServiceCategory
@@ -157,14 +157,10 @@ def _read_measure(entry: Entry, label: str, window: tuple[datetime.date | None, 
         closes_on=entry.date("closes_on", window[1], nullable=True),
         **{key: read(key) for key, read in optional.items() if key in entry.data},
     )
-    # Unsaved rows carry the models' rules: the item's limits, the policy's rules, window and amount.
-    service = ServiceItem(code=measure.code, **_service_fields(measure, label))
-    check_model(entry, service, exclude=["lead_department"])
-    # The policy's clean() runs validate_rules, which names the rule at fault.
+    service = checked_service(entry, measure.code, _service_fields(measure, label))
+    # The policy's unsaved row: its clean() runs validate_rules, which names the rule at fault.
     check_model(entry, TalentPolicy(service=service, **_policy_fields(measure)), exclude=["service"])
-    measure = replace(measure, materials=read_materials(entry, service), steps=read_steps(entry, service, departments))
-    entry.finish()
-    return measure
+    return with_children(entry, measure, service, departments)
 
 
 def load_policies(path: Path | None = None) -> Policies:

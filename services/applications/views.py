@@ -6,6 +6,7 @@ is reached only through the enterprises the signed-in user belongs to (`selector
 anything else is a 404.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -166,63 +167,49 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
 # --- actions: each a POST that returns to the status page --------------------------------------
 
 
-@login_required
-@require_POST
-def application_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _own_application(request, pk)
-    file = request.FILES.get("file")
+def applicant_action(done: str) -> Callable:
+    """A POST on the clerk's own application: one workflow step, then back to its status page.
+
+    The step gets the request and the application; `done` is the message shown when it succeeded.
+    """
+
+    def wrap(step: Callable[[HttpRequest, Application], Any]) -> Callable[[HttpRequest, int], HttpResponse]:
+        @login_required
+        @require_POST
+        @functools.wraps(step)
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            application = _own_application(request, pk)
+            return _act(request, application, lambda: step(request, application), str(done))
+
+        return view
+
+    return wrap
+
+
+@applicant_action(gettext_lazy("The file was attached."))
+def application_upload(request: HttpRequest, application: Application) -> Any:
     material = request.POST.get("material", "")
-    return _act(
-        request, application,
-        lambda: workflow.attach_document(request.user, application.pk, material, file),
-        _("The file was attached."),
-    )
+    return workflow.attach_document(request.user, application.pk, material, request.FILES.get("file"))
 
 
-@login_required
-@require_POST
-def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _own_application(request, pk)
+@applicant_action(gettext_lazy("The application was submitted."))
+def application_submit(request: HttpRequest, application: Application) -> Any:
     deferred = request.POST.getlist("deferred_materials")
     accepted = request.POST.get("commitment_accepted") in ("on", "true", "1", "yes")
-    return _act(
-        request, application,
-        lambda: workflow.submit(request.user, application.pk, deferred_materials=deferred, commitment_accepted=accepted),
-        _("The application was submitted."),
-    )
+    return workflow.submit(request.user, application.pk, deferred_materials=deferred, commitment_accepted=accepted)
 
 
-@login_required
-@require_POST
-def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _own_application(request, pk)
-    return _act(
-        request, application,
-        lambda: workflow.resubmit(request.user, application.pk),
-        _("The corrected application was submitted again."),
-    )
+@applicant_action(gettext_lazy("The corrected application was submitted again."))
+def application_resubmit(request: HttpRequest, application: Application) -> Any:
+    return workflow.resubmit(request.user, application.pk)
 
 
-@login_required
-@require_POST
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _own_application(request, pk)
-    reason = request.POST.get("reason", "").strip()
-    return _act(
-        request, application,
-        lambda: workflow.withdraw(request.user, application.pk, reason),
-        _("The application was withdrawn."),
-    )
+@applicant_action(gettext_lazy("The application was withdrawn."))
+def application_withdraw(request: HttpRequest, application: Application) -> Any:
+    return workflow.withdraw(request.user, application.pk, request.POST.get("reason", "").strip())
 
 
-@login_required
-@require_POST
-def application_supply(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _own_application(request, pk)
-    file = request.FILES.get("file")
+@applicant_action(gettext_lazy("The deferred material was supplied; the department will check it."))
+def application_supply(request: HttpRequest, application: Application) -> Any:
     material = request.POST.get("material", "")
-    return _act(
-        request, application,
-        lambda: workflow.supply_deferred(request.user, application.pk, material, file),
-        _("The deferred material was supplied; the department will check it."),
-    )
+    return workflow.supply_deferred(request.user, application.pk, material, request.FILES.get("file"))

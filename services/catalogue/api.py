@@ -8,8 +8,9 @@ import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers
 
+from portal.core.api.viewsets import PublicListByCode
 from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
@@ -117,14 +118,11 @@ SERVICE_EXAMPLE = {
     retrieve=extend_schema(examples=[OpenApiExample("A deferred-mode item", response_only=True,
                                                     value=SERVICE_EXAMPLE)]),
 )
-class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceItemViewSet(PublicListByCode):
     """The service catalogue (政务服务事项): anyone may read it, signed in or not."""
 
     serializer_class = ServiceItemSerializer
     filterset_class = ServiceItemFilterSet
-    permission_classes = [permissions.AllowAny]
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[ServiceItem]:
         return catalogue_queryset()

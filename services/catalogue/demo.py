@@ -116,6 +116,20 @@ def read_departments(entry: Entry) -> tuple[str, tuple[str, ...]]:
     return lead, departments
 
 
+def checked_service(entry: Entry, code: str, fields: dict[str, Any]) -> ServiceItem:
+    """The item's unsaved row, checked: it carries the model's rules (limits, clean()) for the item and its children."""
+    service = ServiceItem(code=code, **fields)
+    check_model(entry, service, exclude=["lead_department"])
+    return service
+
+
+def with_children(entry: Entry, spec: Any, service: ServiceItem, departments: tuple[str, ...]) -> Any:
+    """`spec` with its materials and review steps read and checked; the entry may hold nothing more."""
+    spec = replace(spec, materials=read_materials(entry, service), steps=read_steps(entry, service, departments))
+    entry.finish()
+    return spec
+
+
 def _service_fields(item: Item, label: str) -> dict[str, Any]:
     """What seed_catalogue writes on the ServiceItem row."""
     return {
@@ -143,12 +157,8 @@ def _read_item(entry: Entry, label: str) -> Item:
         statutory_days=entry.whole("statutory_days"), promised_days=entry.whole("promised_days"), materials=(),
         **{key: read(key) for key, read in optional.items() if key in entry.data},
     )
-    # The unsaved row carries the model's rules (limits, clean()) for the item and its children.
-    service = ServiceItem(code=item.code, **_service_fields(item, label))
-    check_model(entry, service, exclude=["lead_department"])
-    item = replace(item, materials=read_materials(entry, service), steps=read_steps(entry, service, departments))
-    entry.finish()
-    return item
+    service = checked_service(entry, item.code, _service_fields(item, label))
+    return with_children(entry, item, service, departments)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
