@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
@@ -16,6 +16,7 @@ from enterprises.registration import (
     resubmit_registration,
 )
 from portal.core.api.idempotency import IdempotentMixin
+from portal.core.input_checks import CheckedJSONParser
 
 REGISTRATION_EXAMPLE = {
     "name": "北京示例科技有限公司", "uscc": "91110106MA01FTCC3R", "legal_representative": "王五",
@@ -72,7 +73,7 @@ class EnterpriseViewSet(
     """Register an enterprise, and read the enterprises the caller belongs to."""
 
     serializer_class = EnterpriseSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, CheckedJSONParser]
 
     def get_queryset(self):
         return Enterprise.objects.of_member(self.request.user).order_by("id")

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.core.api.middleware.ApiErrorMiddleware",
+    "portal.core.input_checks.UnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -285,6 +286,11 @@ REST_FRAMEWORK = {
         "portal.core.api.pagination.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.core.input_checks.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "portal.core.api.throttling.AnonThrottle",
         "portal.core.api.throttling.UserThrottle",

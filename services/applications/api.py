@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
 from portal.core.audit import events_of
+from portal.core.input_checks import CheckedJSONParser
 from services.applications import workflow
 from services.applications.filters import ApplicationFilterSet, TaskFilterSet
 from services.applications.selectors import applications_of, intake_of, tasks_of
@@ -109,7 +110,7 @@ class ApplicationViewSet(
 
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [CheckedJSONParser, MultiPartParser, FormParser]
     pagination_class = CursorPagination
     ordering = "-created_at"
     ordering_fields = {

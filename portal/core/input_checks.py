@@ -1,0 +1,123 @@
+"""Input the portal cannot store is refused at the door, naming where it was, before any view runs.
+
+PostgreSQL refuses a NUL byte in text and jsonb, and UTF-8 has no lone surrogates: either would
+end a request in a database error deep inside a view. A JSON body nested deeper than any form of
+the portal is refused too, before Python's recursion limit is reached while reading it.
+
+- `UnstorableInputMiddleware` checks the path, the query string and form bodies (field names
+  and values) of every request, pages and API alike.
+- `CheckedJSONParser` checks JSON bodies of the API: every key and string, at any depth.
+
+The answer is a 400: for the API in its JSON error shape, naming the field; for a page, a short
+page in the user's language saying which field.
+"""
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+
+from portal.core.api.errors import error_body
+from portal.core.api.middleware import API_PREFIX
+
+# Deeper than any form or filter of the portal nests; far below Python's recursion limit.
+MAX_JSON_DEPTH = 32
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds a NUL byte or a lone surrogate, which cannot be stored."""
+    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def unstorable_message() -> str:
+    return _("Contains a character that cannot be stored (a NUL byte or an unpaired surrogate).")
+
+
+def _first_in_fields(data: QueryDict) -> str | None:
+    for key, values in data.lists():
+        if unstorable(key) or any(isinstance(value, str) and unstorable(value) for value in values):
+            return key
+    return None
+
+
+def first_unstorable(request: HttpRequest) -> str | None:
+    """The name of the first place in the request that holds unstorable text, or None."""
+    if unstorable(request.path):
+        return "path"
+    field = _first_in_fields(request.GET)
+    if field is None and request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded", "multipart/form-data",
+    ):
+        # Uploaded file names need no check: Django drops their unprintable characters.
+        field = _first_in_fields(request.POST)
+    return field
+
+
+class UnstorableInputMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = first_unstorable(request)
+        if field is None:
+            return self.get_response(request)
+        message = unstorable_message()
+        if request.path.startswith(API_PREFIX):
+            name = "path" if field == "path" else _printable(field)
+            return HttpResponse(
+                json.dumps(error_body("invalid", f"{name}: {message}", name, {name: [message]}),
+                           ensure_ascii=False, separators=(",", ":")),
+                status=400, content_type="application/json",
+            )
+        return HttpResponseBadRequest(
+            f"<!doctype html><title>400</title><h1>{escape(_('The request could not be processed.'))}</h1>"
+            f"<p>{escape(_printable(field))}: {escape(message)}</p>"
+        )
+
+
+def _printable(name: str) -> str:
+    """A field name fit to show back: without the characters that made it unstorable."""
+    return "".join(char for char in name if char != "\x00" and not "\ud800" <= char <= "\udfff") or "?"
+
+
+def _walk(data: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(place, problem) for each unstorable key or string and for nesting past MAX_JSON_DEPTH."""
+    if depth > MAX_JSON_DEPTH:
+        yield path or "non_field_errors", "depth"
+        return
+    if isinstance(data, dict):
+        for key, value in data.items():
+            place = f"{path}.{key}" if path else key
+            if unstorable(key):
+                yield _printable(place), "text"
+            else:
+                yield from _walk(value, place, depth + 1)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _walk(item, f"{path}[{index}]" if path else f"[{index}]", depth + 1)
+    elif isinstance(data, str) and unstorable(data):
+        yield _printable(path) or "non_field_errors", "text"
+
+
+class CheckedJSONParser(JSONParser):
+    """DRF's JSON parser, which also refuses unstorable text and nesting deeper than MAX_JSON_DEPTH."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(too_deep()) from None
+        for place, problem in _walk(data):
+            if problem == "depth":
+                raise exceptions.ParseError(too_deep())
+            raise exceptions.ValidationError({place: [unstorable_message()]})
+        return data
+
+
+def too_deep() -> str:
+    return _("The JSON body is nested deeper than %(depth)s levels.") % {"depth": MAX_JSON_DEPTH}
