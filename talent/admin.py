@@ -1,7 +1,9 @@
 """Admin of the talent policies (superusers edit, officials read) and a read-only view of talent.
 
 Talent profiles belong to their employers: in the admin only superusers see them, and
-officials see the talent of the applications they review on the application's page.
+officials see the talent of the applications they review on the application's page. The
+officials' list of applications can show those waiting for a policy's quota (`WaitingForQuotaFilter`,
+added to it through the workflow's extension registry).
 """
 
 from django import forms
@@ -14,6 +16,23 @@ from portal.core.admin import SuperuserChangesOnly, SuperuserOnly
 from talent.applications import usage, with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy
+from talent.selectors import waiting_application_ids
+
+
+class WaitingForQuotaFilter(admin.SimpleListFilter):
+    """The applications on a talent policy's waiting list: in review, only the final decision left,
+    and fewer grants left this year than applications waiting for them."""
+
+    title = _("waiting for quota")
+    parameter_name = "waiting_for_quota"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("yes", _("Waiting for quota"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(pk__in=waiting_application_ids())
 
 
 class TalentPolicyForm(forms.ModelForm):

@@ -1,10 +1,12 @@
-"""REST resources: talent policies (/api/v1/policies/) and talent (/api/v1/talents/).
+"""REST resources: talent policies (/api/v1/policies/), their waiting lists and talent (/api/v1/talents/).
 
 The DESIGN §5 contract for policies: code, title, benefit, eligibility, quota_remaining; the
 other fields are additions. Serializers and viewsets stay thin: eligibility is
 `talent.eligibility`'s, quotas `talent.applications`', profiles `talent.profiles`'. Talent are
 scoped to the caller's enterprises, so another enterprise's talent is a 404 before the domain
-is reached, and the raw ID number is never returned, only its masked form.
+is reached, and the raw ID number is never returned, only its masked form. A policy's waiting
+list (`talent.selectors.waiting_list`) shows a clerk the length of the list and the entries of
+their own enterprises only; the officials of the policy's departments see every entry.
 """
 
 from typing import Any
@@ -18,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -28,7 +31,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
+from portal.core.access import is_official_of
 from portal.core.api.idempotency import IdempotentMixin
+from portal.core.api.schema import ERROR_DESCRIPTIONS, ErrorSerializer
 from portal.core.api.viewsets import PublicListByCode
 from services.applications.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
 from services.applications.workflow.core import today
@@ -37,6 +42,7 @@ from talent.applications import Usage, apply_for_policy, usage, with_usage
 from talent.eligibility import describe_rules, evaluate
 from talent.models import BenefitKind, Education, Talent, TalentPolicy, Tier
 from talent.profiles import add_talent, update_talent
+from talent.selectors import WaitingEntry, WaitingList, waiting_list
 
 
 def policies_queryset(year: int) -> QuerySet[TalentPolicy]:
@@ -162,6 +168,33 @@ class TalentSerializer(serializers.ModelSerializer):
         return update_talent(self.context["request"].user, instance, validated_data)
 
 
+class WaitingEntrySerializer(serializers.Serializer):
+    position = serializers.IntegerField(label=_("position"), help_text=_("1 is the first to be granted."))
+    application = serializers.IntegerField(source="claim.application_id", label=_("application id"))
+    reference = serializers.CharField(label=_("reference"))
+    enterprise = serializers.IntegerField(source="application.enterprise_id", label=_("enterprise id"))
+    talent = serializers.CharField(source="claim.talent.name", label=_("talent"))
+    received_on = serializers.DateField(source="application.received_on", label=_("received on"))
+    decidable = serializers.BooleanField(
+        label=_("decidable now"), help_text=_("A grant is left for it: the department may approve it now."))
+
+
+class WaitingListSerializer(serializers.Serializer):
+    policy = serializers.CharField(source="policy.code", label=_("policy code"))
+    year = serializers.IntegerField(label=_("year of the quota"))
+    grants_left = serializers.IntegerField(
+        source="places_left", allow_null=True, label=_("grants left"),
+        help_text=_("What the quota and the budget still allow this year; null: no limit."))
+    count = serializers.IntegerField(label=_("applications on the waiting list"))
+    entries = WaitingEntrySerializer(many=True, label=_("entries the caller may see, with their positions"))
+
+
+class WaitingListQuerySerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField(
+        required=False, min_value=1, label=_("enterprise id"),
+        help_text=_("Only the entries of this enterprise."))
+
+
 class VerdictSerializer(serializers.Serializer):
     policy = serializers.CharField(label=_("policy code"))
     title = serializers.CharField(label=_("policy"))
@@ -208,6 +241,11 @@ POLICY_EXAMPLE = {
                     "conditions": ["Aged 35 or under", "Master's degree or higher"]},
     "quota_remaining": 118, "id": 1, "benefit_kind": "housing", "amount": "2000.00", "annual_quota": 200,
     "annual_budget": None, "budget_remaining": None, "opens_on": None, "closes_on": None, "service": "FC01",
+}
+WAITING_LIST_EXAMPLE = {
+    "policy": "FC01", "year": 2026, "grants_left": 1, "count": 2,
+    "entries": [{"position": 2, "application": 57, "reference": "FT-2026-000057", "enterprise": 3,
+                 "talent": "欧阳明", "received_on": "2026-11-30", "decidable": False}],
 }
 TALENT_REQUEST_EXAMPLE = {
     "enterprise": 3, "name": "欧阳明", "id_number": "110105199005200021", "education": "doctorate",
@@ -258,6 +296,46 @@ class TalentPolicyViewSet(PublicListByCode):
             raise Http404
         self.check_object_permissions(self.request, policy)
         return policy
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
+                             description=_("The policy's code (e.g. FC01) or its id.")),
+            WaitingListQuerySerializer,
+        ],
+        responses={200: WaitingListSerializer,
+                   400: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[400])},
+        filters=False,
+        examples=[OpenApiExample("Two applications wait for one grant; the caller's is second", response_only=True,
+                                 value=WAITING_LIST_EXAMPLE)],
+    )
+    @action(detail=True, methods=["get"], url_path="waiting-list", filterset_class=None,
+            permission_classes=[permissions.IsAuthenticated])
+    def waiting_list(self, request, code=None):
+        """The applications waiting for the policy's quota or budget, in the order received (signed-in callers).
+
+        `count` is the length of the whole list; `entries` are the caller's enterprises' own (every
+        entry for an official of the policy's departments), each with its position in the whole list.
+        """
+        policy = self.get_object()
+        query = WaitingListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        line = waiting_list(policy, self.year)
+        entries = self._visible(line, request.user)
+        if (enterprise := query.validated_data.get("enterprise")) is not None:
+            entries = [entry for entry in entries if entry.application.enterprise_id == enterprise]
+        data = WaitingListSerializer(line).data
+        data["entries"] = WaitingEntrySerializer(entries, many=True).data
+        return Response(data)
+
+    @staticmethod
+    def _visible(line: WaitingList, user: Any) -> list[WaitingEntry]:
+        """Another enterprise's entries are never shown to a clerk: only the list's length tells of them."""
+        service = line.policy.service
+        departments = {service.lead_department_id, *service.departments.values_list("pk", flat=True)}
+        if any(is_official_of(user, department) for department in departments):
+            return line.entries
+        return line.of_enterprises(Enterprise.objects.of_member(user).values_list("pk", flat=True))
 
 
 @extend_schema_view(

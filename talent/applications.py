@@ -4,7 +4,11 @@ They are ordinary applications of the policy's service item. `TalentPolicyRules`
 what is particular to them to the workflow (see `services.applications.workflow.extensions`): the talent
 is named at creation, eligibility is checked again at submission and at approval, and
 approval spends the policy's annual quota and budget under a lock on the policy row, so
-concurrent approvals never overspend.
+concurrent approvals never overspend. When fewer grants are left than applications at their final
+decision, those applications form the policy's waiting list (`talent.selectors.waiting_list`) and
+the grants left go to them in the order received: a later one is refused while an earlier one
+waits. A revoked grant gives its place back under the same lock, and the enterprise of the
+application that can now be decided is told.
 """
 
 from dataclasses import dataclass
@@ -13,16 +17,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 
 from services.applications import workflow
+from services.applications.models import REVIEW_STATES
 from services.applications.workflow.core import today
 from services.applications.workflow.extensions import ReviewPanel
-from services.models import Application
+from services.models import Application, State
+from services.notifications.outbox import notify
 from talent.eligibility import evaluate, rule_failures
 from talent.models import Talent, TalentApplication, TalentPolicy
 from talent.selectors import LIVE_STATES as LIVE_STATES  # re-exported: portal.package reads it here
-from talent.selectors import live_application_of
+from talent.selectors import WaitingEntry, WaitingList, live_application_of, waiting_list
 
 
 def apply_for_policy(user: Any, talent: Talent, policy: TalentPolicy) -> Application:
@@ -45,6 +52,16 @@ class Usage:
     def budget_remaining(self, policy: TalentPolicy) -> Decimal | None:
         """Money left this year; None when the policy has no budget."""
         return None if policy.annual_budget is None else max(policy.annual_budget - self.spent, Decimal("0"))
+
+    def grants_left(self, policy: TalentPolicy) -> int | None:
+        """How many more grants the quota and the budget both allow this year; None when neither limits."""
+        limits = []
+        if (quota := self.quota_remaining(policy)) is not None:
+            limits.append(quota)
+        budget = self.budget_remaining(policy)
+        if budget is not None and policy.amount > 0:  # a grant of no money never runs the budget out
+            limits.append(int(budget // policy.amount))
+        return min(limits) if limits else None
 
 
 def usage(policy: TalentPolicy, year: int | None = None) -> Usage:
@@ -122,15 +139,22 @@ class TalentPolicyRules:
             raise ValidationError({"decision": [
                 gettext("The talent no longer meets the policy: %(reasons)s") % {"reasons": " ".join(reasons)}]})
         used = usage(policy)
+        # Read under the same lock as the usage above: no grant can come or go in between.
+        line = waiting_list(policy, used=used, deciding=application)
+        entry = line.entry_of(application.pk)
+        place = [gettext("It is number %(position)s of %(count)s on the waiting list.")
+                 % {"position": entry.position, "count": len(line)}] if entry else []
         if policy.annual_quota is not None and used.granted >= policy.annual_quota:
             raise ValidationError({"decision": [
                 gettext("The %(year)s quota of %(quota)s grants is used up; the application stays in review "
-                   "on the waiting list.") % {"year": used.year, "quota": policy.annual_quota}]})
+                   "on the waiting list.") % {"year": used.year, "quota": policy.annual_quota}, *place]})
         if policy.annual_budget is not None and used.spent + policy.amount > policy.annual_budget:
             raise ValidationError({"decision": [
                 gettext("The %(year)s budget has %(left)s CNY left, less than the %(amount)s CNY of this grant; "
                    "the application stays in review on the waiting list.")
-                % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}]})
+                % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}, *place]})
+        if entry is not None and not entry.decidable:
+            raise ValidationError({"decision": [_not_before_those_ahead(line, entry, used)]})
         claim.granted_year, claim.granted_amount = used.year, policy.amount
         claim.save(update_fields=["granted_year", "granted_amount"])
 
@@ -140,8 +164,10 @@ class TalentPolicyRules:
         if claim is None:
             return
         # The same lock as an approval's, so a concurrent approval sees the freed place at once.
-        TalentPolicy.objects.select_for_update().get(pk=claim.policy_id)
+        policy = TalentPolicy.objects.select_for_update().get(pk=claim.policy_id)
+        before = waiting_list(policy)
         TalentApplication.objects.filter(pk=claim.pk).update(granted_year=None, granted_amount=None)
+        _tell_those_now_decidable(before, waiting_list(policy), key=f"place-back:{claim.pk}")
 
     def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
         """The talent and the policy, as the official reviewing a talent application sees them."""
@@ -149,3 +175,70 @@ class TalentPolicyRules:
 
         context = review_panel(application, user)
         return None if context is None else ReviewPanel("admin/talent/review_panel.html", context)
+
+    def applicant_panel(self, application: Application, user: Any) -> ReviewPanel | None:
+        """The application's place on its policy's waiting list, as its own enterprise sees it."""
+        if application.state not in REVIEW_STATES:
+            return None
+        claim = TalentApplication.objects.select_related("policy").filter(application=application).first()
+        if claim is None:
+            return None
+        line = waiting_list(claim.policy)
+        entry = line.entry_of(application.pk)
+        if entry is None:
+            return None
+        # Only the application's own position and the list's length: the other entries are
+        # other enterprises' applications.
+        return ReviewPanel("talent/_waiting_place.html", {
+            "position": entry.position, "count": len(line), "decidable": entry.decidable,
+            "places_left": line.places_left, "year": line.year,
+        })
+
+    def list_filters(self) -> list[type]:
+        """The applications' admin list can show the applications waiting for a policy's quota."""
+        from talent.admin import WaitingForQuotaFilter  # here: talent.admin imports this module
+
+        return [WaitingForQuotaFilter]
+
+
+def _not_before_those_ahead(line: WaitingList, entry: WaitingEntry, used: Usage) -> str:
+    """Why a later application on the waiting list may not take a grant before the earlier ones."""
+    policy = line.policy
+    ahead = ", ".join(gettext("%(reference)s (number %(position)s)")
+                      % {"reference": earlier.reference, "position": earlier.position} for earlier in line.ahead)
+    values = {"reference": entry.reference, "position": entry.position, "count": len(line),
+              "left": line.places_left, "year": line.year, "ahead": ahead}
+    if policy.annual_quota is not None and used.quota_remaining(policy) == line.places_left:
+        return gettext(
+            "%(reference)s is number %(position)s of %(count)s on the waiting list. The %(left)s grant(s) left of "
+            "the %(year)s quota of %(quota)s go first to the applications received before it: decide %(ahead)s "
+            "first.") % {**values, "quota": policy.annual_quota}
+    return gettext(
+        "%(reference)s is number %(position)s of %(count)s on the waiting list. The %(year)s budget has %(budget)s "
+        "CNY left, enough for %(left)s grant(s), which go first to the applications received before it: decide "
+        "%(ahead)s first.") % {**values, "budget": used.budget_remaining(policy)}
+
+
+def _place_back_reason(position: int) -> str:
+    return gettext("A grant of the policy came back: the application is number %(position)s on the waiting list "
+                   "and can now be decided.") % {"position": position}
+
+
+# Rendered when the message is written, in each recipient's own language.
+_place_back_reason_lazy = lazy(_place_back_reason, str)
+
+
+def _tell_those_now_decidable(before: WaitingList, after: WaitingList, key: str) -> None:
+    """Tell the enterprises whose waiting application a returned grant now lets be decided."""
+    if not before.short:
+        return  # nobody was waiting
+    already = {entry.claim.application_id for entry in before.line if entry.decidable}
+    for entry in after.line:
+        if not entry.decidable or entry.claim.application_id in already:
+            continue
+        application = entry.application
+        for member in application.enterprise.members.all():
+            notify(member, "application.changed", context={
+                "reference": application.reference, "service": application.service.name,
+                "state": State(application.state).label, "reason": _place_back_reason_lazy(entry.position),
+            }, key=f"{application.pk}:{key}", link=f"/applications/{application.pk}/")

@@ -134,6 +134,10 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         return applications_visible_to(request.user).annotate(next_due=Coalesce("decision_due", "acceptance_due"))
 
+    def get_list_filter(self, request: HttpRequest) -> list:
+        # Item-specific filters (a talent policy's waiting list) come from the extension registry.
+        return [*super().get_list_filter(request), *extensions.list_filters()]
+
     @admin.display(description=_("approval mode"), ordering="service__approval_mode")
     def mode(self, obj: Application) -> str:
         return obj.service.get_approval_mode_display()

@@ -25,6 +25,7 @@ from portal.core.audit import events_of
 from portal.core.messages import reported
 from services.applications import workflow
 from services.applications.selectors import applications_of
+from services.applications.workflow import extensions
 from services.catalogue.models import ApprovalMode
 from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
 
@@ -139,6 +140,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commitment_mode": commitment_mode,
         "show_commitment": commitment_mode or (deferred_mode and any(m.deferrable for m in materials)),
         "commitment_text": service.signing_text,
+        "item_panels": extensions.applicant_panels(application, request.user),
     }
     return render(request, "services/applications/detail.html", context)
 

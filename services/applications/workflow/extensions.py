@@ -5,7 +5,10 @@ the policy's quota and budget) so that the workflow functions stay the only way 
 application moves, whatever its item. Each hook runs inside the workflow's transaction
 with the application locked; raising `ValidationError` refuses the step and changes nothing.
 An item's rules may also show the reviewing official what is particular to it (`review_panel`):
-the admin renders whatever panels the registered rules give, knowing none of them.
+the admin renders whatever panels the registered rules give, knowing none of them. In the same
+way they may show the applicant something on the application's page (`applicant_panel`, e.g. a
+talent application's place on its policy's waiting list) and add list filters to the officials'
+list of applications (`list_filters`).
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +19,8 @@ from services.models import Application
 
 @dataclass(frozen=True)
 class ReviewPanel:
-    """A block of the official's review page: the template to include, given `context` as `panel`."""
+    """A block of an application's page (the official's review page, the applicant's status page):
+    the template to include, given `context` as `panel`."""
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
@@ -37,6 +41,12 @@ class ItemRules(Protocol):
 
     def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
         """What `user`, reviewing the application, should see of the item's own data; None if nothing."""
+
+    def applicant_panel(self, application: Application, user: Any) -> ReviewPanel | None:
+        """What `user`, a member of the applying enterprise, should see of the item's own data; None if nothing."""
+
+    def list_filters(self) -> list[type]:
+        """Admin list filters (SimpleListFilter classes) the officials' list of applications adds."""
 
 
 _registered: list[ItemRules] = []
@@ -74,3 +84,14 @@ def review_panels(application: Application, user: Any) -> list[ReviewPanel]:
     """The panels the registered rules show `user` on the application's review page, in their order."""
     panels = (rules.review_panel(application, user) for rules in _registered)
     return [panel for panel in panels if panel is not None]
+
+
+def applicant_panels(application: Application, user: Any) -> list[ReviewPanel]:
+    """The panels the registered rules show `user` on the applicant's page of the application."""
+    panels = (rules.applicant_panel(application, user) for rules in _registered)
+    return [panel for panel in panels if panel is not None]
+
+
+def list_filters() -> list[type]:
+    """The list filters the registered rules add to the officials' list of applications."""
+    return [list_filter for rules in _registered for list_filter in rules.list_filters()]

@@ -98,6 +98,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("service-detail", "get"): everyone(200, anonymous=200),
     ("policy-list", "get"): everyone(200, anonymous=200),
     ("policy-detail", "get"): everyone(200, anonymous=200),
+    # a policy's waiting list: anyone signed in sees its length, each only their own entries
+    ("policy-waiting-list", "get"): everyone(200),
     # applications: naming A in a body is a 400 for strangers, A's application a 404
     ("application-list", "get"): everyone(200),
     ("application-list", "post"): members_only(201, others=400),
@@ -258,6 +260,7 @@ def url_of(name: str, world: dict) -> str:
         "enterprise-resubmit": {"pk": world["firm_a"].pk},
         "service-detail": {"code": "STD"},
         "policy-detail": {"code": "FC01"},
+        "policy-waiting-list": {"code": "FC01"},
         "task-decide": {"pk": world["task"].pk},
         "notification-detail": {"pk": world["message"].pk},
         "notification-read": {"pk": world["message"].pk},

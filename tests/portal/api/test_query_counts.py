@@ -230,6 +230,37 @@ def test_fifty_tokens_are_listed_in_as_many_queries_as_one(world, clerk_client):
                                                               for _ in range(n)])
 
 
+def test_a_waiting_list_of_fifty_applications_costs_as_many_queries_as_one(
+    alice, alices_enterprise, make_talent, make_policy, talent_department
+):
+    """The official of the policy's department sees every entry, each with its talent and enterprise."""
+    from talent.applications import apply_for_policy
+
+    official = talent_department["official"]
+    policy = make_policy(annual_quota=0)  # every application at its final decision waits
+    client = APIClient()
+    client.force_authenticate(official)
+    url = f"/api/v1/policies/{policy.code}/waiting-list/"
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            number = serial()
+            talent = make_talent(alices_enterprise, f"人才{number}",
+                                 id_number=id_number(datetime.date(1990, 1, 1), f"{number:03d}"))
+            application = apply_for_policy(alice, talent, policy)
+            workflow.submit(alice, application.pk)
+            workflow.accept(official, application.pk)
+
+    add(FEW)
+    few, few_sql, body = queries_for(client, url)
+    assert body["count"] == len(body["entries"]) == FEW
+    add(MANY - FEW)
+    many, many_sql, body = queries_for(client, url)
+    assert body["count"] == len(body["entries"]) == MANY
+    assert few == many, "\n".join(few_sql) + "\n---\n" + "\n".join(many_sql)
+
+
 def test_the_lists_here_are_every_list_of_the_api():
     from tests.portal.api.test_authorization_matrix import ROUTES
 
@@ -238,6 +269,6 @@ def test_the_lists_here_are_every_list_of_the_api():
     assert lists == {
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
-        "intake-list",
+        "intake-list", "policy-waiting-list",
     }, "a list endpoint has no query-count test here"
 
