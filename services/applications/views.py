@@ -128,7 +128,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "service": service,
         "materials": materials,
         "documents": list(application.documents.all()),
-        "tasks": list(application.tasks.all()),
+        "tasks": application.review_tasks(),
         "deferred": list(application.deferred.all()),
         "corrections": list(application.corrections.all()),
         "commitment": commitment,
