@@ -20,12 +20,12 @@ from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
+from notifications.outbox import notify
 from services.applications import workflow
 from services.applications.models import REVIEW_STATES
 from services.applications.workflow.core import today
 from services.applications.workflow.extensions import ReviewPanel
 from services.models import Application, State
-from services.notifications.outbox import notify
 from talent.eligibility import evaluate, rule_failures
 from talent.models import Talent, TalentApplication, TalentPolicy
 from talent.selectors import LIVE_STATES as LIVE_STATES  # re-exported: portal.package reads it here

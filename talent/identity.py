@@ -82,8 +82,9 @@ def may_see_full_id_number(user: Any, talent: Any) -> bool:
         return True
     from services.models import Task
 
+    # A review step, not the acceptance: taking an application in shows no more than before.
     return Task.objects.filter(
-        application__talent_application__talent=talent, department__officials=user
+        application__talent_application__talent=talent, department__officials=user, kind=Task.Kind.REVIEW
     ).exists()
 
 

@@ -197,7 +197,9 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
             "corrections": application.corrections.select_related("requested_by"),
             "replaced_since_notice": replaced_since_last_notice(application),
             "commitment": commitment,
-            "tasks": application.tasks.all(),
+            "tasks": application.review_tasks(),
+            # The acceptance task's decisions are the panel's accept, correction and refusal forms.
+            "review_tasks_to_decide": [task for task in allowed.tasks if task.kind == Task.Kind.REVIEW],
             "timeline": events_of(application),
             "allowed": allowed,
             "any_action": bool(PANEL_ACTIONS.intersection(allowed.application)) or bool(allowed.tasks),
@@ -248,12 +250,16 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ShownOnly, admin.ModelAdmin):
-    """The official's queue: open tasks of their departments, oldest due first."""
+    """The official's queue: open tasks of their departments, acceptance and review, oldest due first.
 
-    list_display = ["application_link", "name", "service", "mode", "department", "status", "due_date", "sla"]
+    Each row links to the application's page, whose panel decides it: an acceptance task by
+    accepting, asking for corrections or refusing, a review task by its decision form.
+    """
+
+    list_display = ["application_link", "kind", "name", "service", "mode", "department", "status", "due_date", "sla"]
     list_display_links = None
     list_filter = [
-        ("application__service__approval_mode", admin.ChoicesFieldListFilter), TaskStatusFilter, DueFilter,
+        "kind", ("application__service__approval_mode", admin.ChoicesFieldListFilter), TaskStatusFilter, DueFilter,
         TaskSlaFilter,
     ]
     search_fields = ["application__reference", "application__enterprise__name"]

@@ -25,6 +25,21 @@ from portal.core.api.pagination import CursorPagination
 from portal.core.audit import events_of
 from portal.core.input_checks import CheckedJSONParser
 from services.applications import workflow
+from services.applications.api_examples import (
+    ACCEPTED_EXAMPLE,
+    APPLICATION_EXAMPLE,
+    CHECKED_EXAMPLE,
+    DETAIL_EXAMPLE,
+    DOCUMENT_EXAMPLE,
+    DRAFT_EXAMPLE,
+    EVENT_EXAMPLE,
+    IN_REVIEW_EXAMPLE,
+    PENDING_DOCUMENTS_EXAMPLE,
+    QUEUE_ACCEPTANCE_EXAMPLE,
+    QUEUE_TASK_EXAMPLE,
+    TO_SUPPLY_EXAMPLE,
+    UPLOAD_EXAMPLE,
+)
 from services.applications.filters import ApplicationFilterSet, TaskFilterSet
 from services.applications.selectors import applications_of, intake_of, tasks_of
 from services.applications.serializers import (
@@ -44,54 +59,6 @@ from services.applications.serializers import (
     with_details,
 )
 from services.models import Application, Document, ServiceItem
-
-# --- examples in the schema --------------------------------------------------------------------
-
-APPLICATION_EXAMPLE = {
-    "id": 42, "reference": "FT-2026-000042", "status": "submitted", "due_date": "2026-12-03",
-    "dates_provisional": False, "service": "ZJW-001", "service_name": "建设工程规划许可", "enterprise": 3,
-    "form": {"area": 120}, "received_on": "2026-11-30", "acceptance_due": "2026-12-03", "accepted_on": None,
-    "decision_due": None, "statutory_due": None, "decided_on": None,
-    "created_at": "2026-11-30T09:15:00+08:00", "tasks": [], "deferred": [],
-}
-DRAFT_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "draft", "due_date": None, "received_on": None,
-                 "acceptance_due": None}
-DEPARTMENT_EXAMPLE = {"code": "ZJW", "name": "区住建委",
-                      "name_en": "District Housing and Urban-Rural Development Commission"}
-TASK_EXAMPLE = {"id": 57, "department": DEPARTMENT_EXAMPLE, "name": "规划方案审查（牵头）", "status": "open",
-                "due_date": "2026-12-14", "order": 1, "comment": "", "decided_at": None}
-IN_REVIEW_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "in_review", "due_date": "2026-12-14",
-                     "accepted_on": "2026-12-01", "decision_due": "2026-12-14", "statutory_due": "2026-12-29",
-                     "tasks": [{**TASK_EXAMPLE, "status": "approved", "comment": "材料齐全",
-                                "decided_at": "2026-12-02T10:30:00+08:00"}]}
-ACCEPTED_EXAMPLE = {**IN_REVIEW_EXAMPLE, "status": "accepted", "tasks": [TASK_EXAMPLE]}
-DEFERRED_EXAMPLE = {"material": "security-assessment", "due_date": "2026-12-14", "supplied": False,
-                    "due_provisional": False, "supplied_at": None, "checked_at": None}
-SUPPLIED_EXAMPLE = {**DEFERRED_EXAMPLE, "supplied": True, "supplied_at": "2026-12-05T14:00:00+08:00"}
-PENDING_DOCUMENTS_EXAMPLE = {
-    **IN_REVIEW_EXAMPLE, "service": "FT-ZW-0003", "service_name": "公共数据有条件开放申请", "form": {},
-    "status": "approved_pending_documents", "decided_on": "2026-12-03", "deferred": [SUPPLIED_EXAMPLE],
-}
-CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
-                   "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
-# `actions`: what the caller may do now (a submitted application can only be withdrawn by its clerk).
-DETAIL_EXAMPLE = {**APPLICATION_EXAMPLE, "documents": [
-    {"material": "application-form", "name": "申请表.pdf", "size": 48213, "uploaded_at": "2026-12-01T09:30:00+08:00"},
-], "actions": {"application": ["withdraw"], "tasks": [], "deferred": []}}
-TO_SUPPLY_EXAMPLE = {
-    **PENDING_DOCUMENTS_EXAMPLE, "deferred": [DEFERRED_EXAMPLE],
-    "actions": {"application": ["supply"], "tasks": [], "deferred": ["security-assessment"]},
-}
-DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
-                    "uploaded_at": "2026-11-30T09:20:00+08:00"}
-EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "from_state": "submitted",
-                 "to_state": "accepted", "reason": "", "actor": "official_zjw"}
-QUEUE_TASK_EXAMPLE = {**TASK_EXAMPLE, "application": 42, "reference": "FT-2026-000042", "service": "ZJW-001",
-                      "enterprise": "北京丰泽智能科技有限公司"}
-# Multipart bodies: the file part is the file itself; the schema shows it as its name.
-UPLOAD_EXAMPLE = OpenApiExample("One material's file (multipart)", request_only=True, media_type="multipart/form-data",
-                                value={"material": "lease", "file": "租赁合同.pdf"})
-
 
 # --- viewsets ----------------------------------------------------------------------------------
 
@@ -253,12 +220,15 @@ class ApplicationViewSet(
 
 
 @extend_schema_view(list=extend_schema(examples=[
-    OpenApiExample("A page of the queue", response_only=True, value=QUEUE_TASK_EXAMPLE),
+    OpenApiExample("A review step in the queue", response_only=True, value=QUEUE_TASK_EXAMPLE),
+    OpenApiExample("A new submission to accept in the queue", response_only=True,
+                   value=QUEUE_ACCEPTANCE_EXAMPLE),
 ]))
 class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """An official's queue: the open tasks of their departments (`?status=` for others).
+    """An official's queue: the open tasks of their departments (`?status=` for others, `?kind=` by kind).
 
-    Others see an empty list.
+    A submitted application is an `acceptance` task of its item's lead department (受理); once
+    accepted, its steps are `review` tasks. Others see an empty list.
     """
 
     serializer_class = QueueTaskSerializer
@@ -281,11 +251,24 @@ class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSe
         OpenApiExample("Return for correction", request_only=True,
                        value={"decision": "return", "comment": "请补充租赁合同的盖章页。"}),
         OpenApiExample("Reject", request_only=True, value={"decision": "reject", "comment": "不符合规划要求。"}),
+        OpenApiExample("Acceptance returned, one item to correct a line (一次性告知)", request_only=True,
+                       value={"decision": "return", "comment": "营业执照副本不清晰\n租赁合同缺少盖章页"}),
+        OpenApiExample("Acceptance rejected (不予受理), with the reason", request_only=True,
+                       value={"decision": "reject", "comment": "本事项不属于本部门职权范围。"}),
         OpenApiExample("The application after the decision", response_only=True, value=IN_REVIEW_EXAMPLE),
+        OpenApiExample("Acceptance approved, the first review task open", response_only=True,
+                       value=ACCEPTED_EXAMPLE),
     ])
     @action(detail=True, methods=["post"], filterset_class=None)
     def decide(self, request, pk=None):
-        """Approve, reject or return (for correction) one review task."""
+        """Decide one task: approve, reject or return (for correction).
+
+        A review task: its step is approved, rejected, or returned with what to correct. An
+        acceptance task: `approve` accepts (受理) and opens the review tasks; `return` asks for
+        corrections, the comment listing the items, one a line; `reject` refuses to take the
+        application in (不予受理), the comment being the reason. The comment is required for
+        `return` and `reject`.
+        """
         task = self.get_object()
         payload = DecideSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -303,7 +286,8 @@ class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericView
     """The department's side before and after review: applications submitted to an official's departments.
 
     An official accepts a submitted application here (受理), which opens its review tasks in
-    `/tasks/`, and confirms a deferred material once supplied (容缺补交). Only the officials of the
+    `/tasks/` and closes its acceptance task there (the same decision, taken from the queue), and
+    confirms a deferred material once supplied (容缺补交). Only the officials of the
     item's lead department (and superusers) see an application here; drafts never show.
     """
 

@@ -42,6 +42,8 @@ class TaskFilterSet(django_filters.FilterSet):
         method="filter_status", choices=[*Task.Status.choices, (ANY_STATUS, _("Any status"))],
         label=_("task status (default: open, the queue)"),
     )
+    kind = django_filters.ChoiceFilter(field_name="kind", choices=Task.Kind.choices,
+                                       label=_("task kind: acceptance (受理) or review (审查)"))
     department = django_filters.CharFilter(field_name="department__code", lookup_expr="iexact",
                                            label=_("department code"))
     reference = django_filters.CharFilter(field_name="application__reference", lookup_expr="iexact",
@@ -57,7 +59,7 @@ class TaskFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Task
-        fields = ["status", "department", "reference", "service", "mode", "created", "due", "decided"]
+        fields = ["status", "kind", "department", "reference", "service", "mode", "created", "due", "decided"]
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         # Without a status the list is the official's queue: the open tasks.

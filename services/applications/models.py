@@ -1,4 +1,4 @@
-"""Applications (办件), their review tasks, materials, deferrals, commitments and post-checks.
+"""Applications (办件), their tasks (acceptance and review), materials, deferrals, commitments and post-checks.
 
 The state machine lives on `Application` (django-fsm-2 transitions); the rules that decide
 when a transition happens live in `services/applications/workflow/` (`rules.py`: who, and when).
@@ -105,6 +105,14 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
 
+    def review_tasks(self) -> list["Task"]:
+        """The review steps, in order: what the application's pages and `tasks[]` show.
+
+        The acceptance task is left out: the application's status and acceptance dates tell it.
+        Read through `.all()`, so a prefetch of `tasks` serves it.
+        """
+        return [task for task in self.tasks.all() if task.kind == Task.Kind.REVIEW]
+
     # --- Transitions. Only services/applications/workflow/ calls these. ----------------
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
     def submit(self) -> None:
@@ -179,7 +187,15 @@ class Application(models.Model):
 
 
 class Task(models.Model):
-    """One department's review step of one application."""
+    """One department's step of one application, in its officials' queue.
+
+    An acceptance task (受理) is the lead department's while the application waits to be taken
+    in; review tasks (审查) are the item's review steps, opened on acceptance.
+    """
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("Acceptance")
+        REVIEW = "review", _("Review")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for an earlier step")
@@ -193,6 +209,7 @@ class Task(models.Model):
     department = models.ForeignKey(
         "services.Department", on_delete=models.PROTECT, related_name="tasks", verbose_name=_("department")
     )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REVIEW)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     name = models.CharField(_("step"), max_length=100)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
@@ -209,9 +226,14 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["application", "order", "id"]
-        verbose_name = _("review task")
-        verbose_name_plural = _("review tasks")
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
         indexes = [models.Index(fields=["department", "status", "due_date"])]
+        constraints = [
+            # Acceptance is decided once per submission: a resubmission opens the next one.
+            models.UniqueConstraint(fields=["application"], condition=models.Q(kind="acceptance", status="open"),
+                                    name="one_open_acceptance_per_application"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} · {self.name}"

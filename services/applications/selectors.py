@@ -55,7 +55,8 @@ def intake_of(user: Any) -> QuerySet[Application]:
 
 
 def tasks_of(user: Any) -> QuerySet[Task]:
-    """Every review task of an official's departments, whatever its status (all of them for a superuser)."""
+    """Every task of an official's departments, acceptance and review, whatever its status (all of
+    them for a superuser)."""
     return Task.objects.all() if is_superuser(user) else Task.objects.filter(department__in=departments_of(user))
 
 
@@ -79,8 +80,17 @@ def late_for_decision(today: datetime.date) -> Q:
 
 
 def late_task(today: datetime.date) -> Q:
-    """An open review task past its department's own due date."""
+    """An open task past its department's own due date (an acceptance task's is the acceptance due)."""
     return Q(status=Task.Status.OPEN, due_date__lt=today)
+
+
+def task_clock_running() -> Q:
+    """The open tasks whose clock runs: an acceptance while the application waits to be accepted,
+    a review step while it is in review (a correction asked for stops the clock)."""
+    return Q(status=Task.Status.OPEN) & (
+        Q(kind=Task.Kind.ACCEPTANCE, application__state=State.SUBMITTED)
+        | Q(kind=Task.Kind.REVIEW, application__state__in=REVIEW_STATES)
+    )
 
 
 def task_sla_level_on(today: datetime.date) -> Case:

@@ -17,10 +17,13 @@ from services.models import Application, DeferredMaterial, Document, State, Task
 
 class TaskSerializer(serializers.ModelSerializer):
     department = DepartmentSerializer(read_only=True)
+    kind = serializers.ChoiceField(
+        choices=Task.Kind.choices, read_only=True,
+        help_text=_("acceptance (受理): take the application in or not; review (审查): one review step."))
 
     class Meta:
         model = Task
-        fields = ["id", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
+        fields = ["id", "kind", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
         read_only_fields = fields
 
 
@@ -43,7 +46,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
     service_name = serializers.CharField(source="service.name", read_only=True)
     enterprise = serializers.IntegerField(source="enterprise_id", read_only=True)
     due_date = serializers.SerializerMethodField()
-    tasks = TaskSerializer(many=True, read_only=True)
+    tasks = serializers.SerializerMethodField(help_text=_(
+        "The review steps. The acceptance (受理) is told by status and acceptance_due; its task is in /tasks/."))
     deferred = DeferredSerializer(many=True, read_only=True)
 
     class Meta:
@@ -60,6 +64,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         """The next date that matters: the decision's once accepted, else the acceptance's."""
         due = application.decision_due or application.acceptance_due
         return due.isoformat() if due else None
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_tasks(self, application: Application) -> list[dict]:
+        return TaskSerializer(application.review_tasks(), many=True, context=self.context).data
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
@@ -139,9 +147,10 @@ class ApplicationActionsSerializer(serializers.Serializer):
     application itself, among `attach` (POST documents/), `submit`, `resubmit`, `withdraw` and
     `supply` (a deferred material) for the enterprise's members, and `accept`, `check` (a supplied
     deferred material), `request_correction`, `refuse`, `extend`, `complete`, `suspend`, `revoke`
-    for the officials of the item's lead department. `tasks`: ids of the review tasks the caller
-    may decide (POST /tasks/{id}/decide/). `deferred`: codes of the deferred materials the caller
-    may supply or check now.
+    for the officials of the item's lead department. `tasks`: ids of the tasks the caller may
+    decide (POST /tasks/{id}/decide/): the acceptance task of a submitted application, whose
+    decisions are those of `accept`, `request_correction` and `refuse`, or review tasks.
+    `deferred`: codes of the deferred materials the caller may supply or check now.
     """
 
     application = serializers.ListField(child=serializers.CharField(), read_only=True)

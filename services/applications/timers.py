@@ -17,8 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from notifications.outbox import notify
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
-from services.applications.models import REVIEW_STATES
-from services.applications.selectors import late_for_acceptance, late_for_decision, task_sla_level_on
+from services.applications.selectors import (
+    late_for_acceptance,
+    late_for_decision,
+    task_clock_running,
+    task_sla_level_on,
+)
 from services.calendar.working_days import add_working_days, working_days_between
 from services.models import Application, ApprovalMode, DeferredMaterial, PostCheck, State, Task
 
@@ -144,10 +148,10 @@ def update_sla_levels() -> int:
 
 
 def update_task_sla_levels() -> int:
-    """Re-colour the open review tasks whose colour changed; the task's department is told once."""
+    """Re-colour the open tasks (acceptance and review) whose colour changed; the task's department is told once."""
     changed = 0
     # A task of an application waiting for corrections keeps its colour: its clock stands still.
-    stale = (Task.objects.filter(status=Task.Status.OPEN, application__state__in=REVIEW_STATES).annotate(level=task_sla_level_on(_today()))
+    stale = (Task.objects.filter(task_clock_running()).annotate(level=task_sla_level_on(_today()))
              .filter(~Q(sla_level=F("level"))).select_related("application__service", "department"))
     for task in stale:
         # Only the worker whose UPDATE still sees the old colour tells the officials.

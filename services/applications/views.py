@@ -130,7 +130,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "service": service,
         "materials": materials,
         "documents": list(application.documents.all()),
-        "tasks": list(application.tasks.all()),
+        "tasks": application.review_tasks(),
         "deferred": list(application.deferred.all()),
         "corrections": list(application.corrections.all()),
         "commitment": commitment,

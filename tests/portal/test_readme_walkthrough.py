@@ -134,8 +134,10 @@ def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
 
     # 8. The official's token.
     assert statuses[8] == [200] and printed[8] == ""
-    # 9. His intake lists the submission; he accepts it.
+    # 9. His queue holds the submission as its acceptance; he approves it there, which accepts it.
     assert statuses[9] == [200, 200] and printed[9] == "accepted"
+    acceptance = application.tasks.select_related("decided_by").get(kind=Task.Kind.ACCEPTANCE)
+    assert (acceptance.status, acceptance.decided_by.username) == (Task.Status.APPROVED, "official_kxj")
     # 10. Three ordered steps, each found in his queue and approved; the last decides.
     assert statuses[10] == [200, 200] * 3
     assert printed[10].split() == ["in_review", "in_review", "approved"]

@@ -37,7 +37,7 @@ def test_the_reviewing_official_sees_the_talent_panel_and_approves_within_the_qu
     assert "王五" in html and talent.id_number in html  # entitled: the full number
     assert "aged 45 or under" in html
 
-    task = Task.objects.get(application=application)
+    task = Task.objects.get(application=application, kind="review")
     response = client.post(f"/admin/services/application/{application.pk}/act/decide/",
                            {"task": task.pk, "decision": "approve", "comment": ""})
     assert response.status_code == 302
@@ -55,7 +55,7 @@ def test_an_approval_over_quota_is_refused_in_the_admin_with_the_reason(
     application = apply_for_policy(alice, make_talent(alices_enterprise), policy)
     workflow.submit(alice, application.pk)
     workflow.accept(official, application.pk)
-    task = Task.objects.get(application=application)
+    task = Task.objects.get(application=application, kind="review")
 
     client.force_login(official)
     response = client.post(f"/admin/services/application/{application.pk}/act/decide/",

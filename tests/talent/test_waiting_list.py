@@ -17,8 +17,9 @@ from django.utils.translation import override
 from rest_framework.test import APIClient
 
 import talent.applications
+from notifications.models import Notification
 from services.applications import workflow
-from services.models import Application, Notification, ReviewStep, State, Task
+from services.models import Application, ReviewStep, State, Task
 from talent.applications import apply_for_policy, usage
 from talent.selectors import waiting_application_ids, waiting_list
 from tests.conftest import VALID_USCCS

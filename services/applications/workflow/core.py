@@ -1,6 +1,7 @@
 """What every workflow function shares: the lock, the state move, the record of a change."""
 
 import datetime
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -153,6 +154,35 @@ def check_file(file: Any) -> None:
     except ValidationError as error:
         # The errors themselves, not their text: the API answers a too-large file with 413.
         raise ValidationError({"file": error.error_list}) from None
+
+
+def open_acceptance_task(application: Application) -> Task:
+    """The lead department's acceptance (受理) in its queue, due when the application must be accepted.
+
+    Opened by each submission (a resubmission after a correction at intake opens the next one);
+    it turns yellow four working days in, like a review step at 80% of its promise.
+    """
+    return Task.objects.create(
+        application=application, kind=Task.Kind.ACCEPTANCE, department_id=application.service.lead_department_id,
+        order=0, name=str(_("Acceptance")), status=Task.Status.OPEN,
+        due_date=application.acceptance_due, warning_on=acceptance_warning_on(application),
+    )
+
+
+def acceptance_warning_on(application: Application) -> datetime.date:
+    """The day the acceptance task turns yellow: 80% of the acceptance days after receipt."""
+    return due(application.received_on, math.ceil(WARNING_SHARE * ACCEPTANCE_DAYS), application)
+
+
+def close_acceptance_task(application: Application, status: str, actor: Any, comment: str = "") -> None:
+    """Close the open acceptance task with the acceptance's outcome, in the transaction that decided it.
+
+    Every route that takes an application out of `submitted` calls this (the intake, the admin,
+    the queue, the timer's automatic acceptance, a withdrawal), so the queue never keeps a
+    decided acceptance open. `actor` is None when the timer accepted.
+    """
+    application.tasks.filter(kind=Task.Kind.ACCEPTANCE, status=Task.Status.OPEN).update(
+        status=status, decided_by=actor, decided_at=timezone.now(), comment=comment)
 
 
 def cancel_open_tasks(application: Application) -> None:

@@ -8,9 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import record_event
 from services.applications.models import OPEN_STATES
-from services.applications.workflow.core import ACCEPTANCE_DAYS, EXTENSION_DAYS, WARNING_SHARE, due, lock
+from services.applications.workflow.core import (
+    ACCEPTANCE_DAYS,
+    EXTENSION_DAYS,
+    WARNING_SHARE,
+    acceptance_warning_on,
+    due,
+    lock,
+)
 from services.calendar.working_days import add_working_days
-from services.models import Application, ApprovalMode
+from services.models import Application, ApprovalMode, Task
 
 
 def set_decision_dues(application: Application) -> None:
@@ -42,6 +49,9 @@ def recompute_due_dates(actor: Any, application_id: int) -> bool:
         application.dates_provisional = False
         if application.state == "submitted" and application.received_on:
             application.acceptance_due = due(application.received_on, ACCEPTANCE_DAYS, application)
+            # The acceptance task in the queue keeps the application's dates.
+            application.tasks.filter(kind=Task.Kind.ACCEPTANCE, status=Task.Status.OPEN).update(
+                due_date=application.acceptance_due, warning_on=acceptance_warning_on(application))
         if application.accepted_on:
             set_decision_dues(application)
         if application.suspended_on:

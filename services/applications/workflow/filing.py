@@ -16,11 +16,13 @@ from services.applications.workflow.core import (
     ACCEPTANCE_DAYS,
     cancel_open_tasks,
     check_file,
+    close_acceptance_task,
     due,
     is_member,
     lock,
     move,
     notify_officials,
+    open_acceptance_task,
     record_change,
     refusal,
     sm3_digest,
@@ -163,6 +165,7 @@ def submit(
                 due_date=deferred_due.date, due_provisional=deferred_due.provisional,
             )
             application.dates_provisional |= deferred_due.provisional
+        open_acceptance_task(application)
         record_change(user, application, "submitted", from_state, data={"deferred": deferred_codes})
         notify_officials(service.lead_department, application, "submitted")
     return application
@@ -195,6 +198,7 @@ def resubmit(user: Any, application_id: int) -> Application:
         application.received_on = today()
         application.acceptance_due = due(application.received_on, ACCEPTANCE_DAYS, application)
         application.accepted_on = None
+        open_acceptance_task(application)
         record_change(user, application, "resubmitted", from_state)
         notify_officials(application.service.lead_department, application, f"resubmitted:{application.received_on}")
     return application
@@ -240,6 +244,7 @@ def withdraw(user: Any, application_id: int, reason: str = "") -> Application:
         application = lock(application_id)
         require(user, application, "withdraw")
         from_state = move(application, "withdraw", "withdraw")
+        close_acceptance_task(application, Task.Status.CANCELLED, user, reason.strip() if reason else "")
         cancel_open_tasks(application)
         record_change(user, application, "withdrawn", from_state, reason=reason)
     return application

@@ -16,6 +16,7 @@ from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     WARNING_SHARE,
     cancel_open_tasks,
+    close_acceptance_task,
     due,
     lock,
     move,
@@ -66,13 +67,23 @@ def accept(official: Any, application_id: int, *, automatic: bool = False) -> Ap
         application = lock(application_id)
         if not automatic:
             require(official, application, "accept")
-        from_state = move(application, "accept", "accept")
-        application.accepted_on = application.received_on if automatic else today()
-        set_decision_dues(application)
-        _open_tasks(application)
-        reason = str(_("Accepted automatically: no decision within 5 working days (Administrative Licensing Law, Art. 32).")) if automatic else ""
-        record_change(None if automatic else official, application, "accepted", from_state, reason=reason)
+        _accept(None if automatic else official, application)
     return application
+
+
+def _accept(official: Any, application: Application, comment: str = "") -> None:
+    """Accept the locked application; `official` is None when the timer accepts (行政许可法 Art. 32).
+
+    `comment` is the official's, when the acceptance was decided from the queue.
+    """
+    automatic = official is None
+    from_state = move(application, "accept", "accept")
+    application.accepted_on = application.received_on if automatic else today()
+    set_decision_dues(application)
+    reason = str(_("Accepted automatically: no decision within 5 working days (Administrative Licensing Law, Art. 32).")) if automatic else comment
+    close_acceptance_task(application, Task.Status.APPROVED, official, reason)
+    _open_tasks(application)
+    record_change(official, application, "accepted", from_state, reason=reason)
 
 
 def one_time_notice_errors(application: Application, items: list[str]) -> list[str]:
@@ -109,20 +120,32 @@ def _notice(application: Application, items: list[str], official: Any, from_stat
 
 def request_correction(official: Any, application_id: int, items: list[str]) -> Application:
     """One notice listing every correction at once (一次性告知); the clock stops until resubmission."""
-    items = [str(item).strip() for item in (items or []) if str(item).strip()]
+    items = correction_items(items)
     if not items:
         raise ValidationError({"items": _("List every item the applicant must correct.")})
     with transaction.atomic():
         application = lock(application_id)
         require(official, application, "request_correction")
-        if errors := one_time_notice_errors(application, items):
-            raise ValidationError({"items": errors})
-        from_state = move(application, "request_correction", "request_correction")
-        _notice(application, items, official, from_state)
-        application.acceptance_due = None
-        record_change(official, application, "correction_requested", from_state, reason="；".join(items),
-                      data={"items": items})
+        _request_correction(official, application, items, field="items")
     return application
+
+
+def correction_items(items: list[str]) -> list[str]:
+    """The items of a correction notice: each one trimmed, the empty ones dropped."""
+    return [str(item).strip() for item in (items or []) if str(item).strip()]
+
+
+def _request_correction(official: Any, application: Application, items: list[str], *, field: str) -> None:
+    """Send the notice on the locked application; a refused item is reported on `field` of the input."""
+    if errors := one_time_notice_errors(application, items):
+        raise ValidationError({field: errors})
+    from_state = move(application, "request_correction", "request_correction")
+    _notice(application, items, official, from_state)
+    application.acceptance_due = None
+    # At intake the notice is the acceptance's outcome; in review no acceptance task is open.
+    close_acceptance_task(application, Task.Status.RETURNED, official, "\n".join(items))
+    record_change(official, application, "correction_requested", from_state, reason="；".join(items),
+                  data={"items": items})
 
 
 def refuse(official: Any, application_id: int, reason: str) -> Application:
@@ -132,25 +155,61 @@ def refuse(official: Any, application_id: int, reason: str) -> Application:
     with transaction.atomic():
         application = lock(application_id)
         require(official, application, "refuse")
-        from_state = move(application, "refuse", "refuse")
-        record_change(official, application, "not_accepted", from_state, reason=reason.strip())
+        _refuse(official, application, reason.strip())
+    return application
+
+
+def _refuse(official: Any, application: Application, reason: str) -> None:
+    from_state = move(application, "refuse", "refuse")
+    close_acceptance_task(application, Task.Status.REJECTED, official, reason)
+    record_change(official, application, "not_accepted", from_state, reason=reason)
+
+
+# An acceptance task is decided in the contract's words; each decision is one acceptance action.
+ACCEPTANCE_ACTIONS = {"approve": "accept", "return": "request_correction", "reject": "refuse"}
+
+
+def _decide_acceptance(official: Any, application_id: int, task_id: int, decision: str, comment: str) -> Application:
+    """The acceptance task's decision: approve accepts, return asks for the corrections the comment
+    lists (one a line), reject refuses to take it in (不予受理) for the reason the comment gives."""
+    items = correction_items(comment.splitlines())
+    if decision == "return" and not items:
+        raise ValidationError({"comment": _("List every item the applicant must correct, one a line.")})
+    if decision == "reject" and not comment:
+        raise ValidationError({"comment": _("Give the reason for not accepting; the applicant will read it.")})
+    action = ACCEPTANCE_ACTIONS[decision]
+    with transaction.atomic():
+        application = lock(application_id)
+        task = Task.objects.select_for_update().get(pk=task_id)
+        require_decidable(official, task, application, action)
+        require(official, application, action)
+        if decision == "approve":
+            _accept(official, application, comment)
+        elif decision == "return":
+            _request_correction(official, application, items, field="comment")
+        else:
+            _refuse(official, application, comment)
     return application
 
 
 def decide(official: Any, task_id: int, decision: str, comment: str = "") -> Application:
-    """An official's decision on one review task; the last approval decides the application.
+    """An official's decision on one task of the queue.
 
-    Concurrent decisions are serialised on the application row, so the final transition
-    happens exactly once.
+    On an acceptance task it is the acceptance (see `_decide_acceptance`). On a review task the
+    last approval decides the application. Concurrent decisions are serialised on the
+    application row, so the final transition happens exactly once.
     """
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Choose approve, reject or return.")})
     comment = (comment or "").strip()
+    found = Task.objects.filter(pk=task_id).values_list("application_id", "kind").first()
+    if found is None:
+        raise Task.DoesNotExist
+    application_id, kind = found
+    if kind == Task.Kind.ACCEPTANCE:
+        return _decide_acceptance(official, application_id, task_id, decision, comment)
     if decision in ("reject", "return") and not comment:
         raise ValidationError({"comment": _("Give the reason; the applicant will read it.")})
-    application_id = Task.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
-    if application_id is None:
-        raise Task.DoesNotExist
     with transaction.atomic():
         application = lock(application_id)
         task = Task.objects.select_for_update().select_related("department").get(pk=task_id)
@@ -175,7 +234,8 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
             record_change(official, application, "rejected", from_state, reason=comment, data={"task": task.pk})
             return application
 
-        remaining = application.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.WAITING]).order_by("order", "id")
+        remaining = application.tasks.filter(
+            kind=Task.Kind.REVIEW, status__in=[Task.Status.OPEN, Task.Status.WAITING]).order_by("order", "id")
         next_task = remaining.first()
         if next_task is not None:
             if next_task.status == Task.Status.WAITING:  # the previous ordered step just closed

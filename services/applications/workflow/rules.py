@@ -125,13 +125,21 @@ def require(user: Any, application: Application, action: str) -> None:
 
 
 def is_decidable(task: Task, application: Application) -> bool:
-    """A task takes a decision while it is open and its application is in review."""
-    return task.status == Task.Status.OPEN and application.state in REVIEW_STATES
+    """A task takes a decision while it is open and its application waits for it: an acceptance
+    task while the application is submitted, a review task while it is in review."""
+    if task.status != Task.Status.OPEN:
+        return False
+    if task.kind == Task.Kind.ACCEPTANCE:
+        return application.state == State.SUBMITTED
+    return application.state in REVIEW_STATES
 
 
 def require_decidable(user: Any, task: Task, application: Application, action: str = "decide") -> None:
     """Only an official of the task's own department decides it, and only while it is decidable."""
     require_official(user, task.department_id)
+    if task.kind == Task.Kind.ACCEPTANCE:
+        # Acceptance stays the lead department's, as its actions are in RULES.
+        _require_role(user, application, LEAD)
     if not is_decidable(task, application):
         raise IllegalTransition(_("This task is no longer open for a decision."),
                                 current_state=application.state, action=action)
@@ -171,9 +179,10 @@ class AllowedActions:
     """What one user may do with one application now, by the rules its workflow functions check.
 
     `application` names the actions of `RULES` in their order ("supply" and "check" only when
-    some deferred material is ready for them); `tasks` are the review tasks the user may decide;
-    `to_check` and `to_supply` the deferred materials they may check (an official) or supply (a
-    member of the enterprise).
+    some deferred material is ready for them); `tasks` are the tasks the user may decide: the
+    acceptance task of a submitted application (its decisions are those of `accept`,
+    `request_correction` and `refuse`) or review tasks; `to_check` and `to_supply` the deferred
+    materials they may check (an official) or supply (a member of the enterprise).
     """
 
     application: tuple[str, ...] = ()

@@ -75,7 +75,7 @@ def test_accept_and_decide_through_the_admin_buttons(world, draft, as_official):
     response = client.post(act_url(application, "accept"))
     assert response.status_code == 302 and response.url == change_url(application)
     assert state_of(application) == "accepted"
-    first, second = Task.objects.filter(application=application).order_by("order")
+    first, second = Task.objects.filter(application=application, kind="review").order_by("order")
     assert (first.status, second.status) == ("open", "waiting")
 
     client.post(act_url(application, "decide"), {"task": first.pk, "decision": "approve", "comment": "材料齐全"})
@@ -315,7 +315,7 @@ def test_extend_and_check_a_supplied_deferred_material_through_the_admin(world, 
     response = client.post(act_url(application, "extend"), {"reason": "再次"}, follow=True)
     assert len(error_messages(response)) == 1
 
-    task = application.tasks.get()
+    task = application.tasks.get(kind="review")
     client.post(act_url(application, "decide"), {"task": task.pk, "decision": "approve"})
     assert state_of(application) == "approved_pending_documents"
     page = client.get(change_url(application)).content.decode()

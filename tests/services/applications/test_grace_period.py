@@ -22,7 +22,7 @@ def suspended(world, draft):
         application = draft("deferred", skip=("lease",))
         workflow.submit(clerk, application.pk, deferred_materials=["lease"], commitment_accepted=True)
         workflow.accept(zjw, application.pk)
-        workflow.decide(zjw, application.tasks.get().pk, "approve")
+        workflow.decide(zjw, application.tasks.get(kind="review").pk, "approve")
     with at(2026, 3, 6):
         assert timers.suspend_overdue_deferred() == 1
     application.refresh_from_db()

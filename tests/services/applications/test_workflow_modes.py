@@ -50,7 +50,7 @@ def test_standard_from_submission_to_approval_across_the_spring_festival(world, 
     assert application.accepted_on == datetime.date(2026, 2, 24)
     assert application.decision_due == datetime.date(2026, 3, 9)  # 10 working days, 02-28 counts
     assert application.statutory_due == datetime.date(2026, 3, 23)  # 20 working days
-    first, second = application.tasks.order_by("order")
+    first, second = application.tasks.filter(kind="review").order_by("order")
     assert (first.status, second.status) == ("open", "waiting")
 
     with pytest.raises(PermissionError):
@@ -103,7 +103,7 @@ def test_standard_refusal_and_rejection(world, draft):
     rejected = draft("standard")
     workflow.submit(clerk, rejected.pk)
     workflow.accept(zjw, rejected.pk)
-    first, second = rejected.tasks.order_by("order")
+    first, second = rejected.tasks.filter(kind="review").order_by("order")
     workflow.decide(zjw, first.pk, "approve")
     with pytest.raises(ValidationError):
         workflow.decide(xfj, second.pk, "reject", "")
@@ -141,7 +141,7 @@ def test_withdraw_before_a_decision_only(world, draft):
     other = draft("deferred")
     workflow.submit(clerk, other.pk)
     workflow.accept(zjw, other.pk)
-    workflow.decide(zjw, other.tasks.get().pk, "approve")
+    workflow.decide(zjw, other.tasks.get(kind="review").pk, "approve")
     with pytest.raises(IllegalTransition):
         workflow.withdraw(clerk, other.pk)
 
@@ -164,7 +164,7 @@ def test_deferred_documents_supplied_and_checked(world, draft):
     assert deferred.due_date == datetime.date(2026, 3, 5)  # 10 working days
     assert application.commitment.digest and len(application.commitment.digest) == 64
     workflow.accept(zjw, application.pk)
-    workflow.decide(zjw, application.tasks.get().pk, "approve")
+    workflow.decide(zjw, application.tasks.get(kind="review").pk, "approve")
     application.refresh_from_db()
     assert application.state == "approved_pending_documents"
     workflow.supply_deferred(clerk, application.pk, "lease", licence_file("lease.pdf"))
@@ -181,7 +181,7 @@ def test_deferred_documents_overdue_suspend_then_revoke_with_credit_record(world
         application = draft("deferred", skip=("lease",))
         workflow.submit(clerk, application.pk, deferred_materials=["lease"], commitment_accepted=True)
         workflow.accept(zjw, application.pk)
-        workflow.decide(zjw, application.tasks.get().pk, "approve")
+        workflow.decide(zjw, application.tasks.get(kind="review").pk, "approve")
     with at(2026, 3, 3):  # 2 working days before the due date: one reminder
         assert timers.remind_deferred_materials() == 0
     with at(2026, 3, 2):
@@ -209,7 +209,7 @@ def test_parallel_all_departments_at_once_longest_promise(world, draft):
         workflow.submit(clerk, application.pk)
         workflow.accept(o["zjw1"], application.pk)
     application.refresh_from_db()
-    tasks = list(application.tasks.all())
+    tasks = list(application.tasks.filter(kind="review"))
     assert {t.status for t in tasks} == {"open"} and len(tasks) == 3
     assert application.decision_due == datetime.date(2026, 3, 18)  # 12 working days, the longest
     by_department = {t.department.code: t for t in tasks}
@@ -228,7 +228,7 @@ def test_parallel_one_rejection_rejects_and_cancels_the_rest(world, draft):
     fire = application.tasks.get(department__code="XFJ")
     workflow.decide(o["xfj1"], fire.pk, "reject", "不符合消防条件")
     assert Application.objects.get(pk=application.pk).state == "rejected"
-    assert set(application.tasks.exclude(pk=fire.pk).values_list("status", flat=True)) == {"cancelled"}
+    assert set(application.tasks.filter(kind="review").exclude(pk=fire.pk).values_list("status", flat=True)) == {"cancelled"}
     with pytest.raises(IllegalTransition):
         workflow.decide(o["scj1"], application.tasks.get(department__code="SCJGJ").pk, "approve")
 
