@@ -251,7 +251,7 @@ NOTIFICATION_BATCH_SIZES = {"email": env.int("NOTIFICATION_EMAIL_BATCH", default
 # limit) and gives the rest back to the queue.
 NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=30)
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.LoggingBackend")
-if SMS_BACKEND.startswith(("services.sms.", "notifications.sms.")):
+if SMS_BACKEND.startswith(("services.sms.", "services.notifications.sms.")):
     # The backends' module before the outbox had a package of its own: such settings keep working.
     SMS_BACKEND = "notifications.sms." + SMS_BACKEND.rsplit(".", 1)[-1]
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
