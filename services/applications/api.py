@@ -1,13 +1,14 @@
-"""REST resources: applications (/api/v1/applications/) and officials' tasks (/api/v1/tasks/).
+"""REST resources of the applicants: applications (/api/v1/applications/).
 
 The DESIGN §5 names are fixed. Serializers (`serializers.py`), filters (`filters.py`) and viewsets
 stay thin: every rule is in services/applications/workflow/. Querysets are the caller's by the
-selectors (`selectors.py`), so another enterprise's application (or another department's task)
-is a 404 before the domain is reached.
+selectors (`selectors.py`), so another enterprise's application is a 404 before the domain is
+reached. The department's side, the tasks and the intake, is in `api_review.py`; the schema's
+examples of both in `api_examples.py`.
 
-The lists of applications, tasks and events are cursor-paginated (portal/api/pagination.py);
-every POST honours `Idempotency-Key` (portal/api/idempotency.py); submissions have their own
-throttle scope (portal/api/throttling.py).
+The lists of applications and events are cursor-paginated (portal/api/pagination.py); every POST
+honours `Idempotency-Key` (portal/api/idempotency.py); submissions have their own throttle scope
+(portal/api/throttling.py).
 """
 
 from django.core.exceptions import ValidationError
@@ -24,75 +25,30 @@ from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
 from portal.core.audit import events_of
 from services.applications import workflow
-from services.applications.filters import ApplicationFilterSet, TaskFilterSet
-from services.applications.selectors import applications_of, intake_of, tasks_of
+from services.applications.api_examples import (
+    APPLICATION_EXAMPLE,
+    DETAIL_EXAMPLE,
+    DOCUMENT_EXAMPLE,
+    DRAFT_EXAMPLE,
+    EVENT_EXAMPLE,
+    PENDING_DOCUMENTS_EXAMPLE,
+    TO_SUPPLY_EXAMPLE,
+    UPLOAD_EXAMPLE,
+)
+from services.applications.filters import ApplicationFilterSet
+from services.applications.selectors import applications_of
 from services.applications.serializers import (
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
     ApplicationSerializer,
-    CheckDeferredSerializer,
-    CorrectionItemsSerializer,
-    DecideSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
     EventSerializer,
-    QueueTaskSerializer,
-    ReasonSerializer,
     SubmitSerializer,
     WithdrawSerializer,
     with_details,
 )
-from services.models import Application, Document, ServiceItem
-
-# --- examples in the schema --------------------------------------------------------------------
-
-APPLICATION_EXAMPLE = {
-    "id": 42, "reference": "FT-2026-000042", "status": "submitted", "due_date": "2026-12-03",
-    "dates_provisional": False, "service": "ZJW-001", "service_name": "建设工程规划许可", "enterprise": 3,
-    "form": {"area": 120}, "received_on": "2026-11-30", "acceptance_due": "2026-12-03", "accepted_on": None,
-    "decision_due": None, "statutory_due": None, "decided_on": None,
-    "created_at": "2026-11-30T09:15:00+08:00", "tasks": [], "deferred": [],
-}
-DRAFT_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "draft", "due_date": None, "received_on": None,
-                 "acceptance_due": None}
-DEPARTMENT_EXAMPLE = {"code": "ZJW", "name": "区住建委",
-                      "name_en": "District Housing and Urban-Rural Development Commission"}
-TASK_EXAMPLE = {"id": 57, "department": DEPARTMENT_EXAMPLE, "name": "规划方案审查（牵头）", "status": "open",
-                "due_date": "2026-12-14", "order": 1, "comment": "", "decided_at": None}
-IN_REVIEW_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "in_review", "due_date": "2026-12-14",
-                     "accepted_on": "2026-12-01", "decision_due": "2026-12-14", "statutory_due": "2026-12-29",
-                     "tasks": [{**TASK_EXAMPLE, "status": "approved", "comment": "材料齐全",
-                                "decided_at": "2026-12-02T10:30:00+08:00"}]}
-ACCEPTED_EXAMPLE = {**IN_REVIEW_EXAMPLE, "status": "accepted", "tasks": [TASK_EXAMPLE]}
-DEFERRED_EXAMPLE = {"material": "security-assessment", "due_date": "2026-12-14", "supplied": False,
-                    "due_provisional": False, "supplied_at": None, "checked_at": None}
-SUPPLIED_EXAMPLE = {**DEFERRED_EXAMPLE, "supplied": True, "supplied_at": "2026-12-05T14:00:00+08:00"}
-PENDING_DOCUMENTS_EXAMPLE = {
-    **IN_REVIEW_EXAMPLE, "service": "FT-ZW-0003", "service_name": "公共数据有条件开放申请", "form": {},
-    "status": "approved_pending_documents", "decided_on": "2026-12-03", "deferred": [SUPPLIED_EXAMPLE],
-}
-CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
-                   "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
-# `actions`: what the caller may do now (a submitted application can only be withdrawn by its clerk).
-DETAIL_EXAMPLE = {**APPLICATION_EXAMPLE, "documents": [
-    {"material": "application-form", "name": "申请表.pdf", "size": 48213, "uploaded_at": "2026-12-01T09:30:00+08:00"},
-], "actions": {"application": ["withdraw"], "tasks": [], "deferred": []}}
-TO_SUPPLY_EXAMPLE = {
-    **PENDING_DOCUMENTS_EXAMPLE, "deferred": [DEFERRED_EXAMPLE],
-    "actions": {"application": ["supply"], "tasks": [], "deferred": ["security-assessment"]},
-}
-DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
-                    "uploaded_at": "2026-11-30T09:20:00+08:00"}
-EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "from_state": "submitted",
-                 "to_state": "accepted", "reason": "", "actor": "official_zjw"}
-QUEUE_TASK_EXAMPLE = {**TASK_EXAMPLE, "application": 42, "reference": "FT-2026-000042", "service": "ZJW-001",
-                      "enterprise": "北京丰泽智能科技有限公司"}
-# Multipart bodies: the file part is the file itself; the schema shows it as its name.
-UPLOAD_EXAMPLE = OpenApiExample("One material's file (multipart)", request_only=True, media_type="multipart/form-data",
-                                value={"material": "lease", "file": "租赁合同.pdf"})
-
-
-# --- viewsets ----------------------------------------------------------------------------------
+from services.models import Document, ServiceItem
 
 
 @extend_schema_view(list=extend_schema(examples=[
@@ -249,134 +205,3 @@ class ApplicationViewSet(
         application = self.get_object()
         page = self.paginate_queryset(events_of(application))
         return self.get_paginated_response(EventSerializer(page, many=True).data)
-
-
-@extend_schema_view(list=extend_schema(examples=[
-    OpenApiExample("A page of the queue", response_only=True, value=QUEUE_TASK_EXAMPLE),
-]))
-class TaskViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """An official's queue: the open tasks of their departments (`?status=` for others).
-
-    Others see an empty list.
-    """
-
-    serializer_class = QueueTaskSerializer
-    filterset_class = TaskFilterSet
-    pagination_class = CursorPagination
-    ordering = "due_date"
-    ordering_fields = {
-        "due_date": "due_date", "decided_at": "decided_at", "reference": "application__reference",
-        "created_at": "application__created_at",
-    }
-
-    def get_queryset(self):
-        # Any task of the official's departments: a decided one answers 409, a stranger's 404.
-        return tasks_of(self.request.user).select_related(
-            "application", "application__service", "application__enterprise", "department"
-        ).order_by("due_date", "id")
-
-    @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer}, examples=[
-        OpenApiExample("Approve", request_only=True, value={"decision": "approve", "comment": "材料齐全"}),
-        OpenApiExample("Return for correction", request_only=True,
-                       value={"decision": "return", "comment": "请补充租赁合同的盖章页。"}),
-        OpenApiExample("Reject", request_only=True, value={"decision": "reject", "comment": "不符合规划要求。"}),
-        OpenApiExample("The application after the decision", response_only=True, value=IN_REVIEW_EXAMPLE),
-    ])
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def decide(self, request, pk=None):
-        """Approve, reject or return (for correction) one review task."""
-        task = self.get_object()
-        payload = DecideSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        application = workflow.decide(
-            request.user, task.pk, payload.validated_data["decision"], payload.validated_data["comment"]
-        )
-        fresh = with_details(Application.objects.all()).get(pk=application.pk)
-        return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data)
-
-
-@extend_schema_view(list=extend_schema(examples=[
-    OpenApiExample("A page of submitted applications", response_only=True, value=APPLICATION_EXAMPLE),
-]))
-class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The department's side before and after review: applications submitted to an official's departments.
-
-    An official accepts a submitted application here (受理), which opens its review tasks in
-    `/tasks/`, and confirms a deferred material once supplied (容缺补交). Only the officials of the
-    item's lead department (and superusers) see an application here; drafts never show.
-    """
-
-    serializer_class = ApplicationSerializer
-    filterset_class = ApplicationFilterSet
-    pagination_class = CursorPagination
-    ordering = "-created_at"
-    ordering_fields = ApplicationViewSet.ordering_fields
-
-    def get_queryset(self):
-        return with_details(intake_of(self.request.user)).order_by("-created_at", "-id")
-
-    def _fresh(self, pk: int) -> Response:
-        return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
-
-    @extend_schema(request=None, responses={200: ApplicationSerializer}, examples=[
-        OpenApiExample("Accepted: the first review task is open", response_only=True, value=ACCEPTED_EXAMPLE),
-    ])
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def accept(self, request, pk=None):
-        """Accept (受理) a submitted application: the decision clock starts and its review tasks open."""
-        application = self.get_object()
-        workflow.accept(request.user, application.pk)
-        return self._fresh(application.pk)
-
-    @extend_schema(request=CheckDeferredSerializer, responses={200: ApplicationSerializer}, examples=[
-        OpenApiExample("The supplied material", request_only=True, value={"material": "security-assessment"}),
-        OpenApiExample("Every deferred material checked: approved", response_only=True, value=CHECKED_EXAMPLE),
-    ])
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def check(self, request, pk=None):
-        """Confirm a supplied deferred material; the last one turns a conditional approval into an approval."""
-        application = self.get_object()
-        payload = CheckDeferredSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        deferred = workflow.deferred_material(application, payload.validated_data["material"])
-        workflow.check_deferred(request.user, deferred.pk)
-        return self._fresh(application.pk)
-
-    def _act(self, request, serializer_class, act) -> Response:
-        application = self.get_object()
-        payload = serializer_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        act(application.pk, **payload.validated_data)
-        return self._fresh(application.pk)
-
-    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer}, examples=[
-        OpenApiExample("The reason", request_only=True, value={"reason": "本事项不属于本部门职权范围。"}),
-        OpenApiExample("Not accepted", response_only=True, value={**APPLICATION_EXAMPLE, "status": "not_accepted"}),
-    ])
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def refuse(self, request, pk=None):
-        """Refuse to take in (不予受理) a submitted application, with the reason the applicant reads."""
-        return self._act(request, ReasonSerializer,
-                         lambda pk, reason: workflow.refuse(request.user, pk, reason))
-
-    @extend_schema(request=CorrectionItemsSerializer, responses={200: ApplicationSerializer}, examples=[
-        OpenApiExample("Every item at once (一次性告知)", request_only=True,
-                       value={"items": ["营业执照副本不清晰", "租赁合同缺少盖章页"]}),
-        OpenApiExample("Waiting for the corrections", response_only=True,
-                       value={**APPLICATION_EXAMPLE, "status": "correction_requested"}),
-    ])
-    @action(detail=True, methods=["post"], url_path="request-correction", filterset_class=None)
-    def request_correction(self, request, pk=None):
-        """Ask for corrections, every item at once; during review the clock stops until resubmission."""
-        return self._act(request, CorrectionItemsSerializer,
-                         lambda pk, items: workflow.request_correction(request.user, pk, items))
-
-    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer}, examples=[
-        OpenApiExample("The reason", request_only=True, value={"reason": "需组织专家论证。"}),
-        OpenApiExample("Extended", response_only=True, value=ACCEPTED_EXAMPLE),
-    ])
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def extend(self, request, pk=None):
-        """Extend the statutory limit once by 10 working days, with the recorded reason."""
-        return self._act(request, ReasonSerializer,
-                         lambda pk, reason: workflow.extend(request.user, pk, reason))
