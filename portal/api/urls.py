@@ -7,7 +7,8 @@ from enterprises.api import EnterpriseViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from portal.api.auth import LogoutView, TokenViewSet, obtain_token
 from portal.api.me import MeView
-from services.applications.api import ApplicationViewSet, IntakeViewSet, TaskViewSet
+from services.applications.api import ApplicationViewSet
+from services.applications.api_review import IntakeViewSet, TaskViewSet
 from services.catalogue.api import ServiceItemViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 

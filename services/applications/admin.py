@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import ReadOnly
 from portal.core.audit import events_of
+from portal.core.errors import IllegalTransition
 from portal.core.messages import reported
 from services.applications import workflow
 from services.applications.admin_filters import (
     ApplicationDueFilter,
     DueFilter,
+    TaskHolderFilter,
     TaskSlaFilter,
     TaskStatusFilter,
     sla_badge,
@@ -34,6 +36,7 @@ from services.applications.admin_filters import (
 from services.applications.admin_overdue import overdue_board
 from services.applications.selectors import (
     applications_visible_to,
+    colleagues_of,
     post_checks_of,
     replaced_since_last_notice,
     tasks_of,
@@ -69,9 +72,15 @@ ACTIONS: dict[str, Callable[[Any, Application, QueryDict], object]] = {
     "check_deferred": lambda user, application, data: workflow.check_deferred(
         user, _deferred(application, data).pk),
     "complete": lambda user, application, data: workflow.complete(user, application.pk),
+    "suspend": lambda user, application, data: workflow.suspend(application.pk, data.get("reason", ""), actor=user),
+    "revoke": lambda user, application, data: workflow.revoke(application.pk, data.get("reason", ""), actor=user),
+    "claim": lambda user, application, data: workflow.claim_task(user, _task(application, data).pk),
+    "release": lambda user, application, data: workflow.release_task(user, _task(application, data).pk),
+    "reassign": lambda user, application, data: workflow.reassign_task(
+        user, _task(application, data).pk, data.get("to")),
 }
-# The allowed actions the decision panel has a form for (the timers suspend and revoke).
-PANEL_ACTIONS = {"accept", "request_correction", "refuse", "extend", "check", "complete"}
+# The allowed actions the decision panel has a form for ("supply" is the applicant's, on the portal).
+PANEL_ACTIONS = {"accept", "request_correction", "refuse", "extend", "check", "complete", "suspend", "revoke"}
 
 
 class ShownOnly(ReadOnly):
@@ -180,11 +189,14 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
         # The page lists the tasks and deferred materials that allowed_actions reads: fetch them once.
         prefetch_related_objects(
             [application],
-            Prefetch("tasks", queryset=Task.objects.select_related("department", "decided_by").order_by("order", "id")),
+            Prefetch("tasks", queryset=Task.objects.select_related("department", "decided_by", "claimed_by")
+                     .order_by("order", "id")),
             Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material", "checked_by")),
         )
         allowed = (workflow.allowed_actions(request.user, application)
                    if self.has_change_permission(request, application) else workflow.AllowedActions())
+        for task in allowed.to_reassign:  # whom the hand-over form offers: the department's other officials
+            task.colleagues = list(colleagues_of(task.department_id).exclude(pk=task.claimed_by_id))
         try:
             commitment = application.commitment
         except Application.commitment.RelatedObjectDoesNotExist:
@@ -250,24 +262,53 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ShownOnly, admin.ModelAdmin):
-    """The official's queue: open tasks of their departments, acceptance and review, oldest due first.
+    """The official's queue: open tasks of their departments, acceptance and review, oldest due first,
+    with who holds each.
 
     Each row links to the application's page, whose panel decides it: an acceptance task by
-    accepting, asking for corrections or refusing, a review task by its decision form.
+    accepting, asking for corrections or refusing, a review task by its decision form. Claiming and
+    releasing act on the selected tasks; handing one to a colleague is on the application's page.
+    Each calls the workflow, which decides whether it is allowed.
     """
 
-    list_display = ["application_link", "kind", "name", "service", "mode", "department", "status", "due_date", "sla"]
+    list_display = ["application_link", "kind", "name", "service", "mode", "department", "status", "due_date", "sla",
+                    "claimed_by"]
     list_display_links = None
     list_filter = [
-        "kind", ("application__service__approval_mode", admin.ChoicesFieldListFilter), TaskStatusFilter, DueFilter,
-        TaskSlaFilter,
+        "kind", ("application__service__approval_mode", admin.ChoicesFieldListFilter), TaskStatusFilter,
+        TaskHolderFilter, DueFilter, TaskSlaFilter,
     ]
     search_fields = ["application__reference", "application__enterprise__name"]
-    list_select_related = ["application", "application__service", "application__enterprise", "department"]
+    list_select_related = ["application", "application__service", "application__enterprise", "department",
+                           "claimed_by"]
     ordering = [F("due_date").asc(nulls_last=True), "id"]
+    actions = ["claim_selected", "release_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
         return tasks_of(request.user)
+
+    def _each_task(self, request: HttpRequest, queryset: QuerySet[Task], act: Callable[[Any, int], Task],
+                   done: str) -> None:
+        count = 0
+        for task in queryset.select_related("application"):
+            try:
+                act(request.user, task.pk)
+            except IllegalTransition as error:  # told per task: which one, and why (e.g. who holds it)
+                self.message_user(request, f"{task}: {error.message}", messages.ERROR)
+            except PermissionError:  # as everywhere in the admin: another department's task does not exist
+                raise Http404 from None
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Claim the selected tasks"))
+    def claim_selected(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+        self._each_task(request, queryset, workflow.claim_task, _("%(count)s task(s) claimed."))
+
+    @admin.action(description=_("Release the selected tasks"))
+    def release_selected(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+        self._each_task(request, queryset, workflow.release_task, _("%(count)s task(s) released."))
 
     @admin.display(description=_("application"), ordering="application__reference")
     def application_link(self, obj: Task) -> str:

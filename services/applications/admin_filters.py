@@ -74,6 +74,22 @@ class TaskSlaFilter(admin.SimpleListFilter):
         return queryset.filter(application__sla_level="" if value == "ok" else value)
 
 
+class TaskHolderFilter(admin.SimpleListFilter):
+    """Whose tasks: the official's own, the ones nobody holds yet, or every one."""
+
+    title = _("held by")
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("me", _("Me")), ("nobody", _("Nobody yet"))]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        return {
+            "me": lambda: queryset.filter(claimed_by=request.user),
+            "nobody": lambda: queryset.filter(claimed_by__isnull=True),
+        }.get(self.value(), lambda: queryset)()
+
+
 class TaskStatusFilter(admin.SimpleListFilter):
     """The queue shows open tasks unless the official asks for another status."""
 

@@ -18,7 +18,8 @@ DRAFT_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "draft", "due_date": None, "re
 DEPARTMENT_EXAMPLE = {"code": "ZJW", "name": "区住建委",
                       "name_en": "District Housing and Urban-Rural Development Commission"}
 TASK_EXAMPLE = {"id": 57, "kind": "review", "department": DEPARTMENT_EXAMPLE, "name": "规划方案审查（牵头）",
-                "status": "open", "due_date": "2026-12-14", "order": 1, "comment": "", "decided_at": None}
+                "status": "open", "due_date": "2026-12-14", "order": 1, "comment": "", "decided_at": None,
+                "claimed_by": None, "claimed_by_name": None, "claimed_at": None}
 IN_REVIEW_EXAMPLE = {**APPLICATION_EXAMPLE, "status": "in_review", "due_date": "2026-12-14",
                      "accepted_on": "2026-12-01", "decision_due": "2026-12-14", "statutory_due": "2026-12-29",
                      "tasks": [{**TASK_EXAMPLE, "status": "approved", "comment": "材料齐全",
@@ -53,3 +54,6 @@ QUEUE_ACCEPTANCE_EXAMPLE = {**QUEUE_TASK_EXAMPLE, "id": 56, "kind": "acceptance"
 # Multipart bodies: the file part is the file itself; the schema shows it as its name.
 UPLOAD_EXAMPLE = OpenApiExample("One material's file (multipart)", request_only=True, media_type="multipart/form-data",
                                 value={"material": "lease", "file": "租赁合同.pdf"})
+CLAIMED_TASK_EXAMPLE = {**QUEUE_TASK_EXAMPLE, "claimed_by": "official_zjw", "claimed_by_name": "王审批",
+                        "claimed_at": "2026-12-02T09:40:00+08:00"}
+SUSPENDED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "suspended"}

@@ -35,6 +35,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
 
 ANY_STATUS = "any"
+HELD_BY_ME, HELD_BY_NOBODY = "me", "nobody"
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -56,10 +57,13 @@ class TaskFilterSet(django_filters.FilterSet):
                                                    label=_("application created between"))
     due = django_filters.DateFromToRangeFilter(field_name="due_date", label=_("due between"))
     decided = django_filters.DateFromToRangeFilter(field_name="decided_at", label=_("decided between"))
+    claimed_by = django_filters.CharFilter(
+        method="filter_claimed_by", label=_("held by: me, nobody, or a colleague's username"))
 
     class Meta:
         model = Task
-        fields = ["status", "kind", "department", "reference", "service", "mode", "created", "due", "decided"]
+        fields = ["status", "kind", "department", "reference", "service", "mode", "created", "due", "decided",
+                  "claimed_by"]
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         # Without a status the list is the official's queue: the open tasks.
@@ -70,3 +74,10 @@ class TaskFilterSet(django_filters.FilterSet):
 
     def filter_status(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         return queryset if value == ANY_STATUS else queryset.filter(status=value)
+
+    def filter_claimed_by(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        if value == HELD_BY_ME:
+            return queryset.filter(claimed_by=self.request.user) if self.request else queryset.none()
+        if value == HELD_BY_NOBODY:
+            return queryset.filter(claimed_by__isnull=True)
+        return queryset.filter(claimed_by__username__iexact=value)

@@ -223,6 +223,12 @@ class Task(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Who of the department has taken the task (认领), so colleagues do not review it twice.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("held by"),
+    )
+    claimed_at = models.DateTimeField(_("held since"), null=True, blank=True)
 
     class Meta:
         ordering = ["application", "order", "id"]

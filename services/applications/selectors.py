@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
-from portal.core.access import is_official, is_superuser
+from portal.core.access import is_official, is_superuser, officials
 from services.applications.models import REVIEW_STATES
 from services.models import Application, Department, Document, PostCheck, State, Task
 
@@ -58,6 +58,16 @@ def tasks_of(user: Any) -> QuerySet[Task]:
     """Every task of an official's departments, acceptance and review, whatever its status (all of
     them for a superuser)."""
     return Task.objects.all() if is_superuser(user) else Task.objects.filter(department__in=departments_of(user))
+
+
+def tasks_held_by(user: Any) -> QuerySet[Task]:
+    """The review tasks `user` has claimed or been handed, among those they see."""
+    return tasks_of(user).filter(claimed_by=user) if getattr(user, "pk", None) else Task.objects.none()
+
+
+def colleagues_of(department: Department | int) -> QuerySet:
+    """Whom a task of the department may be handed to: its active officials, by username."""
+    return officials().filter(departments=department).order_by("username")
 
 
 def post_checks_of(user: Any) -> QuerySet[PostCheck]:

@@ -20,11 +20,20 @@ class TaskSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(
         choices=Task.Kind.choices, read_only=True,
         help_text=_("acceptance (受理): take the application in or not; review (审查): one review step."))
+    claimed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True,
+        help_text=_("Username of the official of the department who holds the task; null while nobody does."))
+    claimed_by_name = serializers.SerializerMethodField(help_text=_("The holder's name, for people; null while nobody holds it."))
 
     class Meta:
         model = Task
-        fields = ["id", "kind", "department", "name", "status", "due_date", "order", "comment", "decided_at"]
+        fields = ["id", "kind", "department", "name", "status", "due_date", "order", "comment", "decided_at",
+                  "claimed_by", "claimed_by_name", "claimed_at"]
         read_only_fields = fields
+
+    def get_claimed_by_name(self, task: Task) -> str | None:
+        holder = task.claimed_by
+        return (holder.get_full_name() or holder.get_username()) if holder else None
 
 
 class DeferredSerializer(serializers.ModelSerializer):
@@ -134,6 +143,10 @@ class CorrectionItemsSerializer(serializers.Serializer):
                                   label=_("items to correct"))
 
 
+class ReassignSerializer(serializers.Serializer):
+    to = serializers.IntegerField(label=_("colleague"), help_text=_("User id of an active official of the task's department."))
+
+
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=workflow.DECISIONS, label=_("decision"))
     comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
@@ -148,9 +161,10 @@ class ApplicationActionsSerializer(serializers.Serializer):
     `supply` (a deferred material) for the enterprise's members, and `accept`, `check` (a supplied
     deferred material), `request_correction`, `refuse`, `extend`, `complete`, `suspend`, `revoke`
     for the officials of the item's lead department. `tasks`: ids of the tasks the caller may
-    decide (POST /tasks/{id}/decide/): the acceptance task of a submitted application, whose
-    decisions are those of `accept`, `request_correction` and `refuse`, or review tasks.
-    `deferred`: codes of the deferred materials the caller may supply or check now.
+    decide (POST /tasks/{id}/decide/; a task someone holds, only its holder): the acceptance task
+    of a submitted application, whose decisions are those of `accept`, `request_correction` and
+    `refuse`, or review tasks. `deferred`: codes of the deferred materials the caller may supply
+    or check now.
     """
 
     application = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -198,6 +212,6 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     """Everything ApplicationSerializer reads, fetched in a fixed number of queries."""
     return applications.select_related("service", "enterprise").prefetch_related(
-        Prefetch("tasks", queryset=Task.objects.select_related("department")),
+        Prefetch("tasks", queryset=Task.objects.select_related("department", "claimed_by")),
         Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
     )

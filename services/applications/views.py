@@ -109,7 +109,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         applications_of(request.user)
         .select_related("service", "service__lead_department", "enterprise", "commitment__signer")
         .prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("department")),
+            Prefetch("tasks", queryset=Task.objects.select_related("department", "claimed_by")),
             Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
             Prefetch("documents", queryset=Document.objects.select_related("material", "uploaded_by")),
             "corrections",

@@ -7,6 +7,7 @@ timers all call these functions through this package:
 
 - `filing`: the applicant's side (draft, materials, submit, resubmit, withdraw, deferred materials);
 - `review`: the department's side (accept, corrections, decisions, extension, suspension, revocation);
+- `claims`: who of the department holds a review task (claim, hand over to a colleague, release);
 - `post_checks`: the post-checks of commitment approvals;
 - `due_dates`: the clocks, and their re-computation when a holiday schedule is entered;
 - `rules`: who may take each action and in which state, checked by the functions above before they
@@ -16,6 +17,7 @@ timers all call these functions through this package:
 A transition the state does not allow raises `IllegalTransition` and changes nothing.
 """
 
+from services.applications.workflow.claims import claim_task, reassign_task, release_task
 from services.applications.workflow.core import is_member, sm3_digest, today
 from services.applications.workflow.due_dates import recompute_due_dates, recompute_provisional_due_dates
 from services.applications.workflow.filing import (
@@ -56,9 +58,10 @@ from services.applications.workflow.rules import (
 
 __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS", "AllowedActions",
-    "accept", "allowed_actions", "attach_document", "close_unanswered_correction", "check_deferred", "complete", "create_application", "decide",
+    "accept", "allowed_actions", "attach_document", "claim_task", "close_unanswered_correction", "check_deferred", "complete",
+    "create_application", "decide",
     "deferred_material", "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
-    "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "request_correction", "require_post_check",
-    "resubmit", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "sm3_digest", "submit",
+    "reassign_task", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "release_task",
+    "request_correction", "require_post_check", "resubmit", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "sm3_digest", "submit",
     "supply_deferred", "suspend", "today", "withdraw",
 ]

@@ -212,7 +212,8 @@ def decide(official: Any, task_id: int, decision: str, comment: str = "") -> App
         raise ValidationError({"comment": _("Give the reason; the applicant will read it.")})
     with transaction.atomic():
         application = lock(application_id)
-        task = Task.objects.select_for_update().select_related("department").get(pk=task_id)
+        # The holder is read after the lock, not joined in (see claims._lock_task).
+        task = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task_id)
         require_decidable(official, task, application, decision)
         if decision == "return" and (errors := one_time_notice_errors(application, comment.splitlines())):
             raise ValidationError({"comment": errors})
@@ -348,8 +349,17 @@ def complete(official: Any, application_id: int) -> Application:
     return application
 
 
+def _require_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason; the applicant will read it.")})
+    return reason.strip()
+
+
 def suspend(application_id: int, reason: str, actor: Any = None) -> Application:
-    """Suspend (中止), e.g. when deferred materials are overdue; revocation follows after the grace period."""
+    """Suspend (中止), by the timer when deferred materials are overdue or by an official of the lead
+    department with the reason; revocation follows after the grace period if a material is still missing.
+    """
+    reason = _require_reason(reason)
     with transaction.atomic():
         application = lock(application_id)
         if actor is not None:
@@ -362,7 +372,10 @@ def suspend(application_id: int, reason: str, actor: Any = None) -> Application:
 
 
 def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
-    """Revoke the approval and put the enterprise on the credit list for the item's period."""
+    """Revoke the approval (by an official of the lead department, with the reason the applicant reads):
+    the enterprise goes on the credit list for the item's period and what the approval consumed
+    (a talent grant's quota and budget) is given back."""
+    reason = _require_reason(reason)
     with transaction.atomic():
         application = lock(application_id)
         if actor is not None:

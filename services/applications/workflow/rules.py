@@ -135,7 +135,8 @@ def is_decidable(task: Task, application: Application) -> bool:
 
 
 def require_decidable(user: Any, task: Task, application: Application, action: str = "decide") -> None:
-    """Only an official of the task's own department decides it, and only while it is decidable."""
+    """Only an official of the task's own department decides it, only while it is decidable, and
+    only its holder once someone has claimed it (a superuser too: they hand it over first)."""
     require_official(user, task.department_id)
     if task.kind == Task.Kind.ACCEPTANCE:
         # Acceptance stays the lead department's, as its actions are in RULES.
@@ -143,6 +144,45 @@ def require_decidable(user: Any, task: Task, application: Application, action: s
     if not is_decidable(task, application):
         raise IllegalTransition(_("This task is no longer open for a decision."),
                                 current_state=application.state, action=action)
+    if task.claimed_by_id is not None and task.claimed_by_id != getattr(user, "pk", None):
+        raise IllegalTransition(
+            _("%(holder)s holds this task: only they decide it, unless it is handed over.")
+            % {"holder": task.claimed_by}, current_state=application.state, action=action)
+
+
+# --- who holds a review task (认领, 转办) ------------------------------------------------------
+# Any official of the task's department may claim an open task nobody holds, hand it to a
+# colleague of the department (whoever holds it: the holder may be away) or put it back.
+
+
+def _require_open_task(user: Any, task: Task, action: str) -> None:
+    require_official(user, task.department_id)
+    if task.status != Task.Status.OPEN:
+        raise IllegalTransition(_("Only an open task can be claimed, handed over or released."),
+                                current_state=task.status, action=action)
+
+
+def require_claimable(user: Any, task: Task) -> None:
+    """An open task of the user's department that nobody holds yet."""
+    _require_open_task(user, task, "claim")
+    if task.claimed_by_id == getattr(user, "pk", None):
+        raise IllegalTransition(_("You already hold this task."), current_state=task.status, action="claim")
+    if task.claimed_by_id is not None:
+        raise IllegalTransition(
+            _("%(holder)s holds this task; they or a colleague of the department can hand it over to you.")
+            % {"holder": task.claimed_by}, current_state=task.status, action="claim")
+
+
+def require_reassignable(user: Any, task: Task) -> None:
+    """An open task of the user's department, held or not (the colleague it goes to is input)."""
+    _require_open_task(user, task, "reassign")
+
+
+def require_releasable(user: Any, task: Task) -> None:
+    """An open task of the user's department that someone holds."""
+    _require_open_task(user, task, "release")
+    if task.claimed_by_id is None:
+        raise IllegalTransition(_("Nobody holds this task."), current_state=task.status, action="release")
 
 
 def require_checkable(deferred: DeferredMaterial, application: Application) -> None:
@@ -182,19 +222,23 @@ class AllowedActions:
     some deferred material is ready for them); `tasks` are the tasks the user may decide: the
     acceptance task of a submitted application (its decisions are those of `accept`,
     `request_correction` and `refuse`) or review tasks; `to_check` and `to_supply` the deferred
-    materials they may check (an official) or supply (a member of the enterprise).
+    materials they may check (an official) or supply (a member of the enterprise); `to_claim`,
+    `to_reassign` and `to_release` the tasks they may claim, hand over to a colleague, or release.
     """
 
     application: tuple[str, ...] = ()
     tasks: tuple[Task, ...] = ()
     to_check: tuple[DeferredMaterial, ...] = ()
     to_supply: tuple[DeferredMaterial, ...] = ()
+    to_claim: tuple[Task, ...] = ()
+    to_reassign: tuple[Task, ...] = ()
+    to_release: tuple[Task, ...] = ()
 
     def __contains__(self, action: object) -> bool:
         return action in self.application
 
     def __bool__(self) -> bool:
-        return bool(self.application or self.tasks)
+        return bool(self.application or self.tasks or self.to_claim or self.to_reassign or self.to_release)
 
     @property
     def deferred(self) -> tuple[DeferredMaterial, ...]:
@@ -205,7 +249,8 @@ class AllowedActions:
 def allowed_actions(user: Any, application: Application) -> AllowedActions:
     """Every action `user` may take on `application` now: exactly those its workflow function would accept.
 
-    Reads the tasks and deferred materials through `.all()`, so a prefetch serves them.
+    Reads the tasks (with their holders) and deferred materials through `.all()`, so a prefetch
+    serves them.
     """
     roles = {who: passes(_require_role, user, application, who) for who in (LEAD, MEMBER)}
     ready = {name: roles[rule.who] and passes(rule.when, application) for name, rule in RULES.items()}
@@ -215,5 +260,11 @@ def allowed_actions(user: Any, application: Application) -> AllowedActions:
         "supply": tuple(d for d in deferred if ready["supply"] and passes(require_suppliable, d)),
     }
     names = tuple(name for name, ok in ready.items() if ok and items.get(name, True))
-    tasks = tuple(task for task in application.tasks.all() if passes(require_decidable, user, task, application))
-    return AllowedActions(names, tasks, items["check"], items["supply"])
+    every_task = list(application.tasks.all())
+    tasks = tuple(task for task in every_task if passes(require_decidable, user, task, application))
+    return AllowedActions(
+        names, tasks, items["check"], items["supply"],
+        to_claim=tuple(task for task in every_task if passes(require_claimable, user, task)),
+        to_reassign=tuple(task for task in every_task if passes(require_reassignable, user, task)),
+        to_release=tuple(task for task in every_task if passes(require_releasable, user, task)),
+    )

@@ -113,6 +113,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # tasks: the responsible department's officials (and the superuser) decide
     ("task-list", "get"): everyone(200),
     ("task-decide", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    # the open task is nobody's yet: claimed, or handed to the responsible official; nothing to release
+    ("task-claim", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("task-reassign", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("task-release", "post"): cells(401, 404, 404, 404, 409, 404, 409),
     # the intake: the lead department's officials (and the superuser) accept and check deferred materials;
     # A's application is already accepted, and nothing of it was deferred
     ("intake-list", "get"): everyone(200),
@@ -122,6 +126,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("intake-refuse", "post"): cells(401, 404, 404, 404, 409, 404, 409),
     ("intake-request-correction", "post"): cells(401, 404, 404, 404, 200, 404, 200),
     ("intake-extend", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    # a review can be suspended; only an approval (or a suspension) revoked
+    ("intake-suspend", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("intake-revoke", "post"): cells(401, 404, 404, 404, 409, 404, 409),
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -262,6 +269,9 @@ def url_of(name: str, world: dict) -> str:
         "policy-detail": {"code": "FC01"},
         "policy-waiting-list": {"code": "FC01"},
         "task-decide": {"pk": world["task"].pk},
+        "task-claim": {"pk": world["task"].pk},
+        "task-reassign": {"pk": world["task"].pk},
+        "task-release": {"pk": world["task"].pk},
         "notification-detail": {"pk": world["message"].pk},
         "notification-read": {"pk": world["message"].pk},
         "token-detail": {"token_key": world["token_key"]},
@@ -297,6 +307,9 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("intake-refuse", "post"): ({"reason": "不属于本部门职权。"}, "json"),
         ("intake-request-correction", "post"): ({"items": ["租赁合同缺少盖章页"]}, "json"),
         ("intake-extend", "post"): ({"reason": "需组织专家论证。"}, "json"),
+        ("intake-suspend", "post"): ({"reason": "现场核查发现问题，暂停审查。"}, "json"),
+        ("intake-revoke", "post"): ({"reason": "以欺骗手段取得许可。"}, "json"),
+        ("task-reassign", "post"): ({"to": world["users"]["official_responsible"].pk}, "json"),
         ("talent-list", "post"): ({
             "enterprise": firm, "name": "新入职人才", "id_number": id_number(datetime.date(1992, 3, 4), "005"),
             "education": "master", "tier": "C", "started_on": "2024-01-01", "returnee": False,

@@ -1,8 +1,8 @@
 """`allowed_actions` against the workflow itself, in every state of every mode, for every role.
 
 Each situation is built through the workflow functions. Then, for each role, every action one
-could try (every application-level action, every decision on every task, supplying and checking
-every deferred material) is performed through its workflow function inside a rolled-back
+could try (every application-level action, every decision on every task, claiming, handing over
+and releasing every task, supplying and checking every deferred material) is performed through its workflow function inside a rolled-back
 savepoint: an offered one must succeed, any other must be refused.
 """
 
@@ -14,6 +14,7 @@ from django.db import transaction
 
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
+from services.applications.selectors import colleagues_of
 from services.applications.workflow.rules import RULES
 from services.models import Application, Department, PostCheck
 from tests.conftest import VALID_USCCS, licence_file
@@ -35,6 +36,7 @@ SITUATIONS = [
     ("standard", ["submit", "withdraw"], "withdrawn"),
     ("standard", ["submit", "accept"], "accepted"),
     ("standard", ["submit", "accept", "extend"], "accepted"),
+    ("standard", ["submit", "accept", "claim"], "accepted"),  # the open task held by 区住建委's zjw1
     ("standard", ["submit", "accept", "approve"], "in_review"),
     ("standard", ["submit", "accept", "approve", "return"], "correction_requested"),
     ("standard", ["submit", "accept", "approve", "reject"], "rejected"),
@@ -57,6 +59,7 @@ SITUATIONS = [
     ("parallel", ["submit"], "submitted"),
     ("parallel", ["submit", "accept"], "accepted"),
     ("parallel", ["submit", "accept", "approve"], "in_review"),
+    ("parallel", ["submit", "accept", "claim"], "accepted"),
     ("parallel", ["submit", "accept", "return"], "correction_requested"),
     ("parallel", ["submit", "accept", "reject"], "rejected"),
     ("parallel", ["submit", "accept", "withdraw"], "withdrawn"),
@@ -93,7 +96,8 @@ def deferred_codes(application: Application) -> list[str]:
 
 
 def advance(world: dict, root, application: Application, step: str) -> None:
-    """One step towards a situation: the clerk files, a superuser takes the department's side."""
+    """One step towards a situation: the clerk files, a superuser takes the department's side
+    (but for a claim: 区住建委's zjw1 takes its open task)."""
     pk, clerk = application.pk, world["clerk"]
     first_open = application.tasks.filter(status="open").order_by("order", "id").first
     check = PostCheck.objects.filter(application_id=pk).first
@@ -107,6 +111,8 @@ def advance(world: dict, root, application: Application, step: str) -> None:
         "refuse": lambda: workflow.refuse(root, pk, "不属于本部门职权范围"),
         "extend": lambda: workflow.extend(root, pk, "需要现场勘验"),
         "approve": lambda: workflow.decide(root, first_open().pk, "approve"),
+        "claim": lambda: workflow.claim_task(world["officials"]["zjw1"], application.tasks.get(
+            status="open", department=world["departments"]["ZJW"]).pk),
         "reject": lambda: workflow.decide(root, first_open().pk, "reject", "不符合"),
         "return": lambda: workflow.decide(root, first_open().pk, "return", "请补充"),
         "check": lambda: workflow.check_deferred(root, application.deferred.get().pk),
@@ -143,6 +149,12 @@ def attempts(application: Application, allowed: workflow.AllowedActions):
             user, pk, code, licence_file(f"{code}.pdf"))
         yield "check", deferred, lambda user, deferred_id=deferred.pk: workflow.check_deferred(user, deferred_id)
     for task in application.tasks.all():
+        yield "claim", task, lambda user, task_id=task.pk: workflow.claim_task(user, task_id)
+        yield "release", task, lambda user, task_id=task.pk: workflow.release_task(user, task_id)
+        colleague = colleagues_of(task.department_id).exclude(pk=task.claimed_by_id).first()
+        if colleague is not None:  # a hand-over needs someone to go to; who may hand over is the rule tried
+            yield "reassign", task, lambda user, task_id=task.pk, to=colleague.pk: workflow.reassign_task(
+                user, task_id, to)
         for decision in workflow.DECISIONS if task in allowed.tasks else ["approve"]:
             yield f"decide:{decision}", task, lambda user, task_id=task.pk, decision=decision: workflow.decide(
                 user, task_id, decision, "意见")
@@ -159,6 +171,8 @@ def offered(allowed: workflow.AllowedActions, name: str, item) -> bool:
         return item in allowed.to_supply
     if name == "check":
         return item in allowed.to_check
+    if name in ("claim", "release", "reassign"):
+        return item in getattr(allowed, f"to_{name}")
     return name in allowed
 
 
