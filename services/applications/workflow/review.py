@@ -285,7 +285,7 @@ def check_deferred(official: Any, deferred_id: int) -> Application:
     with transaction.atomic():
         application = lock(application_id)
         require(official, application, "check")
-        deferred = DeferredMaterial.objects.select_for_update().select_related("material").get(pk=deferred_id)
+        deferred = DeferredMaterial.objects.select_for_update(of=("self",)).select_related("material").get(pk=deferred_id)
         require_checkable(deferred, application)
         deferred.checked_at, deferred.checked_by = timezone.now(), official
         deferred.save(update_fields=["checked_at", "checked_by"])
