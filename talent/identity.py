@@ -17,6 +17,9 @@ from stdnum.cn import ric
 
 from portal.core import access
 
+# No living person, and so no talent, was born before this.
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
 
 def normalize(value: str) -> str:
     return ric.compact(value or "")
@@ -50,8 +53,12 @@ def validate_id_number(value: str) -> None:
     except stdnum_errors.ValidationError:
         raise ValidationError(_("Enter an ID number of 17 digits and a check digit (0–9 or X)."),
                               code="format") from None
-    if ric.get_birth_date(number) > timezone.localdate():
+    born = ric.get_birth_date(number)
+    if born > timezone.localdate():
         raise ValidationError(_("The birth date in this ID number is in the future."), code="birth_date")
+    if born < EARLIEST_BIRTH:
+        raise ValidationError(_("The birth date in this ID number is before 1900; check the number."),
+                              code="birth_date")
 
 
 def derive(talent: Any) -> None:

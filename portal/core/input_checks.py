@@ -2,7 +2,8 @@
 
 PostgreSQL refuses a NUL byte in text and jsonb, and UTF-8 has no lone surrogates: either would
 end a request in a database error deep inside a view. A JSON body nested deeper than any form of
-the portal is refused too, before Python's recursion limit is reached while reading it.
+the portal is refused too, before Python's recursion limit is reached while reading it, and so is a text
+longer than any free-text field needs (MAX_TEXT_LENGTH).
 
 - `UnstorableInputMiddleware` checks the path, the query string and form bodies (field names
   and values) of every request, pages and API alike.
@@ -27,6 +28,9 @@ from portal.core.api.middleware import API_PREFIX
 
 # Deeper than any form or filter of the portal nests; far below Python's recursion limit.
 MAX_JSON_DEPTH = 32
+# Longer than any free text of the portal needs (a reason, a comment, a form field); a value this
+# long is a mistake or an attack, and would otherwise be stored and shown whole.
+MAX_TEXT_LENGTH = 10_000
 
 
 def unstorable(text: str) -> bool:
@@ -38,17 +42,25 @@ def unstorable_message() -> str:
     return _("Contains a character that cannot be stored (a NUL byte or an unpaired surrogate).")
 
 
-def _first_in_fields(data: QueryDict) -> str | None:
+def too_long_message() -> str:
+    return _("Longer than %(limit)s characters.") % {"limit": MAX_TEXT_LENGTH}
+
+
+def _first_in_fields(data: QueryDict) -> tuple[str, str] | None:
+    """(field, message) of the first field of a query string or form that cannot be stored."""
     for key, values in data.lists():
-        if unstorable(key) or any(isinstance(value, str) and unstorable(value) for value in values):
-            return key
+        texts = [value for value in values if isinstance(value, str)]
+        if unstorable(key) or any(unstorable(value) for value in texts):
+            return key, unstorable_message()
+        if any(len(value) > MAX_TEXT_LENGTH for value in texts):
+            return key, too_long_message()
     return None
 
 
-def first_unstorable(request: HttpRequest) -> str | None:
-    """The name of the first place in the request that holds unstorable text, or None."""
+def first_unstorable(request: HttpRequest) -> tuple[str, str] | None:
+    """(place, message) of the first place in the request holding text that cannot be stored, or None."""
     if unstorable(request.path):
-        return "path"
+        return "path", unstorable_message()
     field = _first_in_fields(request.GET)
     if field is None and request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded", "multipart/form-data",
@@ -63,10 +75,10 @@ class UnstorableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = first_unstorable(request)
-        if field is None:
+        found = first_unstorable(request)
+        if found is None:
             return self.get_response(request)
-        message = unstorable_message()
+        field, message = found
         if request.path.startswith(API_PREFIX):
             name = "path" if field == "path" else _printable(field)
             return HttpResponse(
@@ -102,6 +114,8 @@ def _walk(data: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]
             yield from _walk(item, f"{path}[{index}]" if path else f"[{index}]", depth + 1)
     elif isinstance(data, str) and unstorable(data):
         yield _printable(path) or "non_field_errors", "text"
+    elif isinstance(data, str) and len(data) > MAX_TEXT_LENGTH:
+        yield path or "non_field_errors", "length"
 
 
 class CheckedJSONParser(JSONParser):
@@ -115,7 +129,8 @@ class CheckedJSONParser(JSONParser):
         for place, problem in _walk(data):
             if problem == "depth":
                 raise exceptions.ParseError(too_deep())
-            raise exceptions.ValidationError({place: [unstorable_message()]})
+            message = too_long_message() if problem == "length" else unstorable_message()
+            raise exceptions.ValidationError({place: [message]})
         return data
 
 

@@ -12,6 +12,10 @@ BAD_CODES = {
     "too short": ("91350100M000100Y4", "18 characters"),
     "too long": ("91350100M000100Y433", "18 characters"),
     "forbidden letter": ("91350100M0001O0Y43", "I, O, S, V or Z"),
+    # Each has a correct check character: only the code's own structure tells them apart.
+    "all zeros": ("000000000000000000", "neither is 0"),
+    "authority numbered 0": ("01350100M000100Y4C", "neither is 0"),
+    "no such region": ("91990100M000100Y4U", "990100 is not a region code"),
 }
 
 

@@ -76,3 +76,23 @@ def test_a_nul_byte_in_a_page_form_is_refused_before_the_view(world, client, dra
     assert "reason" in response.content.decode()
     application.refresh_from_db()
     assert application.state == "draft"
+
+
+def test_a_megabyte_of_text_in_a_reason_is_refused_and_nothing_changes(world, clerk_api, draft):
+    application = draft("standard")
+    response = clerk_api.post(f"/api/v1/applications/{application.pk}/withdraw/",
+                              {"reason": "撤" * 1_000_000}, format="json")
+    assert response.status_code == 400
+    assert response.json()["field"] == "reason"
+    application.refresh_from_db()
+    assert application.state == "draft"
+
+
+def test_a_page_form_with_a_megabyte_of_text_is_refused(world, client, draft, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+    application = draft("standard")
+    client.force_login(world["clerk"])
+    response = client.post(f"/applications/{application.pk}/withdraw/", {"reason": "x" * 1_000_000})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.state == "draft"

@@ -29,6 +29,7 @@ def test_a_valid_number_is_accepted_and_birth_date_and_gender_are_read_from_it(a
     ("1101051949123100", "length"),
     ("1101051949123100211", "length"),
     ("11010519491231A02X", "format"),
+    ("110105180001010029", "birth_date"),  # born in 1800, check digit correct
 ])
 def test_a_bad_number_is_refused_on_the_id_number_field_and_nothing_is_stored(alice, alices_enterprise, number, code):
     with pytest.raises(ValidationError) as refused:
