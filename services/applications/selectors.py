@@ -34,6 +34,11 @@ def departments_of(user: Any) -> QuerySet[Department]:
     return Department.objects.filter(officials=user)
 
 
+def ever_submitted() -> QuerySet[Application]:
+    """Applications a department has received: drafts, and drafts withdrawn before submission, never show."""
+    return Application.objects.exclude(state=State.DRAFT).filter(received_on__isnull=False)
+
+
 def applications_visible_to(user: Any) -> QuerySet[Application]:
     """An official's: the applications their departments lead or hold a review task of (drafts never).
 
@@ -42,7 +47,7 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
     if is_superuser(user):
         return Application.objects.all()
     departments = departments_of(user)
-    return Application.objects.exclude(state=State.DRAFT).filter(
+    return ever_submitted().filter(
         Q(service__lead_department__in=departments)
         | Q(pk__in=Task.objects.filter(department__in=departments).values("application_id"))
     )
@@ -50,7 +55,7 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
 
 def intake_of(user: Any) -> QuerySet[Application]:
     """What an official takes in (受理) and follows: the applications, never drafts, their departments lead."""
-    applications = Application.objects.exclude(state=State.DRAFT)
+    applications = ever_submitted()
     return applications if is_superuser(user) else applications.filter(service__lead_department__in=departments_of(user))
 
 

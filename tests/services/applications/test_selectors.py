@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 
 from services.applications import selectors, timers, workflow
 from services.models import Application
@@ -70,3 +71,21 @@ def test_late_is_one_definition_for_the_board_and_the_timers(world, draft):
         # Accepted by the timer, dated the day it was received: now late for its decision instead.
         late = selectors.overdue(zjw, today)
         assert pks(late.filter(selectors.late_for_decision(today))) == {unaccepted.pk, undecided.pk}
+
+
+def test_a_draft_withdrawn_before_it_was_submitted_never_reaches_the_department(world, filed, client):
+    withdrawn = filed["draft"]
+    workflow.withdraw(world["clerk"], withdrawn.pk, "填错了事项")
+    zjw = world["officials"]["zjw1"]
+
+    assert withdrawn.pk not in pks(selectors.intake_of(zjw))
+    assert withdrawn.pk not in pks(selectors.applications_visible_to(zjw))
+    zjw.user_permissions.add(*Permission.objects.filter(codename__in=["view_application", "change_application"]))
+    client.force_login(zjw)
+    assert client.get(f"/admin/services/application/{filed['submitted'].pk}/change/").status_code == 200
+    assert client.get(f"/admin/services/application/{withdrawn.pk}/change/").status_code == 302  # "not found"
+    listed = client.get("/api/v1/intake/", HTTP_ACCEPT="application/json").json()["results"]
+    assert withdrawn.pk not in [row["id"] for row in listed]
+    # One that was submitted and then withdrawn stays in the department's records.
+    workflow.withdraw(world["clerk"], filed["submitted"].pk, "不再需要")
+    assert filed["submitted"].pk in pks(selectors.intake_of(zjw))
