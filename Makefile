@@ -47,6 +47,7 @@ lint: install
 test: install messages
 	$(SERVICES) $(PY) -m portal.preflight
 	$(PY) -m ruff check .
+	$(PY) -m bandit -q -r portal enterprises services talent notifications -x '*/migrations/*' --severity-level high
 	$(SERVICES) $(PY) manage.py check
 	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run
 	$(SERVICES) $(PY) manage.py check_api_schema
