@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -32,6 +33,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() keeps the new raw password until saved: then every API token ends with
+        # the old password (sessions end by themselves, their hash no longer matches).
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from knox.models import AuthToken
+
+            AuthToken.objects.filter(user=self).delete()
 
 
 class IdempotencyKey(models.Model):
