@@ -13,13 +13,23 @@ SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
 # 127.0.0.1. Production keeps the default (false): no webhook to loopback or private addresses.
 SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES ?= true
 
-# The embedded default: no external service at all.
-EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL
+# The embedded default: no external service at all, development settings (DEV=1: DEBUG on,
+# a development key, plain HTTP). Everything else runs with the production defaults.
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DEV=1
 # `make run`'s broker is a folder (var/broker/): the worker and the timers need no server.
 RUN_BROKER := CELERY_BROKER_URL=filesystem://
 SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
+# The test configuration: development settings (pytest sets DEV=1 too, see tests/pytest_environment.py).
+TESTING := $(SERVICES) DEV=1
+# `make serve` runs the production settings (DEV unset, DEBUG off): SECRET_KEY comes from the
+# environment. It answers on this machine over plain HTTP, so the HTTPS redirect and the secure
+# cookies are off unless set; HSTS, the CSP and the other headers stay as in production.
+SERVE_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+SERVE_HTTPS ?= false
+PRODUCTION := env -u DEV -u DEBUG $(SERVICES) ALLOWED_HOSTS=$(SERVE_ALLOWED_HOSTS) \
+	SECURE_SSL_REDIRECT=$(SERVE_HTTPS) SESSION_COOKIE_SECURE=$(SERVE_HTTPS) CSRF_COOKIE_SECURE=$(SERVE_HTTPS)
 
-.PHONY: run test serve install messages lint schema clean
+.PHONY: run test serve serve-secret-key install messages lint schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -31,12 +41,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 messages: install
-	$(PY) manage.py compile_translations
+	DEV=1 $(PY) manage.py compile_translations
 
 run: install messages
 	$(EMBEDDED) $(PY) manage.py migrate --noinput
 	$(EMBEDDED) $(RUN_BROKER) $(PY) manage.py seed_demo
-	@echo "Serving the portal on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "Serving the portal on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/$(or $(ADMIN_URL),admin/))"
 	@echo "A worker with the timers (Celery beat) runs beside it; Ctrl-C stops both."
 	$(EMBEDDED) $(RUN_BROKER) PORT=$(PORT) $(if $(TIMER_SECONDS),TIMER_SECONDS=$(TIMER_SECONDS)) WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) \
 		$(VENV)/bin/honcho start -f Procfile.run
@@ -45,27 +55,33 @@ lint: install
 	$(PY) -m ruff check .
 
 test: install messages
-	$(SERVICES) $(PY) -m portal.preflight
+	$(TESTING) $(PY) -m portal.preflight
 	$(PY) -m ruff check .
 	$(PY) -m bandit -q -r portal enterprises services talent notifications -x '*/migrations/*' --severity-level high
-	$(SERVICES) $(PY) manage.py check
-	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run
-	$(SERVICES) $(PY) manage.py check_api_schema
-	$(SERVICES) $(PY) -m pytest -n 2 --durations=25
+	$(TESTING) $(PY) manage.py check
+	$(TESTING) $(PY) manage.py makemigrations --check --dry-run
+	$(TESTING) $(PY) manage.py check_api_schema
+	$(TESTING) $(PY) -m pytest -n 2 --durations=25
 
 # Regenerate the committed OpenAPI schema after changing the API (`make test` checks it).
 # PostgreSQL settings, as in `make test`: integer ranges in the schema follow the database engine.
 schema: install
-	$(SERVICES) $(PY) manage.py spectacular --validate --fail-on-warn --lang en --file portal/api/schema.yaml
+	$(TESTING) $(PY) manage.py spectacular --validate --fail-on-warn --lang en --file portal/api/schema.yaml
 
-serve: install messages
+serve: serve-secret-key install messages
 	$(SERVICES) $(PY) -m portal.preflight
-	$(SERVICES) $(PY) manage.py migrate --noinput
+	$(PRODUCTION) $(PY) manage.py check --deploy
+	$(PRODUCTION) $(PY) manage.py migrate --noinput
 	@# Demo logins share a published password: loaded only when asked for (`make serve DEMO=1`).
-	$(if $(filter 1,$(DEMO)),$(SERVICES) $(PY) manage.py seed_demo,@echo "No demo data loaded (make serve DEMO=1 loads it).")
-	$(SERVICES) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(SERVICES) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) \
+	$(if $(filter 1,$(DEMO)),$(PRODUCTION) $(PY) manage.py seed_demo --allow-debug-off,@echo "No demo data loaded (make serve DEMO=1 loads it).")
+	$(PRODUCTION) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PRODUCTION) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) \
 		WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(VENV)/bin/honcho start -f Procfile
+
+# Production settings have no key of their own: `make serve` takes SECRET_KEY from the environment.
+serve-secret-key:
+	@test -n "$$SECRET_KEY" || { echo "make serve runs the production settings and needs SECRET_KEY:" \
+		"export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" >&2; exit 2; }
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache

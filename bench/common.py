@@ -7,6 +7,7 @@ The scripts run as files (`.venv/bin/python bench/….py`), so each puts the pro
 
 import os
 import platform
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,8 @@ def setup_django(database_url: str, *, debug: bool | None = None) -> None:
     """
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    # The production settings need a key of their own; a benchmark's is thrown away afterwards.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     from portal.preflight import ensure_database
 
     ensure_database(database_url)

@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -367,5 +368,5 @@ def send_failure_digest() -> int:
     for admin_user in admins:
         notify(admin_user, "notifications.failure_digest",
                context={"total": sum(counts.values()), "summary": summary},
-               key=f"{timezone.localdate(now)}", link="/admin/notifications/notification/?failed=1")
+               key=f"{timezone.localdate(now)}", link=reverse("admin:notifications_notification_changelist") + "?failed=1")
     return len(admins)

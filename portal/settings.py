@@ -1,8 +1,10 @@
 """Settings of the 先丰港 portal, read from the environment only.
 
-With nothing set, the portal runs in its embedded default: DEBUG on, an SQLite file,
-Celery tasks run in-process, a local-memory cache and e-mail printed to the console.
-Production sets DATABASE_URL, CELERY_BROKER_URL, REDIS_URL, SECRET_KEY and friends.
+Production is the default: with nothing set, DEBUG is off, SECRET_KEY must be given and the
+security settings (HTTPS redirect, HSTS, secure cookies) are on. `DEV=1` (what `make run` sets)
+is the embedded development default: DEBUG on, a development key, plain HTTP. Without
+DATABASE_URL, CELERY_BROKER_URL and REDIS_URL the portal uses an SQLite file, runs Celery tasks
+in-process, a local-memory cache, and prints e-mail to the console.
 Bad values stop the start with a message that names the variable.
 """
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,17 +30,21 @@ def _bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false).")
 
 
-DEBUG = _bool("DEBUG", True)
+# Development, not production: DEBUG by default, a development key, no HTTPS requirements.
+DEV = _bool("DEV", False)
+DEBUG = _bool("DEBUG", DEV)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEV:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off: export SECRET_KEY=<a long random string>."
+            "SECRET_KEY must be set: production is the default and needs its own key "
+            "(export SECRET_KEY=<50 or more random characters>), or set DEV=1 for a development run."
         )
-    SECRET_KEY = "insecure-development-key-only-for-the-embedded-default"
+    SECRET_KEY = "insecure-development-key-only-for-dev-runs"
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Production answers only the host names it is told (no default); development answers locally.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEV else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Database -------------------------------------------------------------------------
@@ -88,6 +95,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "axes",
     "portal",
@@ -99,6 +107,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.core.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.core.api.middleware.ApiErrorMiddleware",
@@ -354,6 +364,8 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Production: signed-in users only (API_DOCS_PUBLIC, read at each request).
+    "SERVE_PERMISSIONS": ["portal.core.api.docs.DocsPermission"],
 }
 
 # --- API: request limits and idempotency ----------------------------------------------
@@ -369,11 +381,71 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
 # The department whose officials verify enterprise registrations.
 REGISTRATION_DEPARTMENT_CODE = env.str("REGISTRATION_DEPARTMENT_CODE", default="ZWFW")
 
-# --- Security when served for real ----------------------------------------------------
-if not DEBUG:
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Security -------------------------------------------------------------------------
+# Production defaults, on unless DEV; each can be turned off where a proxy does the job.
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEV)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEV else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The preload token lets the domain be submitted to the browsers' HSTS preload list (hard to undo).
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", not DEV)
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEV)
+CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", not DEV)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO` or `HTTP_X_FORWARDED_PROTO,https`: the header a TLS proxy sets."""
+    if not raw.strip():
+        return None
+    name, _, value = (part.strip() for part in raw.partition(","))
+    if not name.startswith("HTTP_") or not name[5:].replace("_", "").isalnum():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={raw!r} is not understood: use the header's META name, "
+            "e.g. HTTP_X_FORWARDED_PROTO (optionally followed by ,https)."
+        )
+    return name, value or "https"
+
+
+# Only behind a proxy that sets this header itself (and strips it from clients' requests).
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+
+# Content-Security-Policy (django-csp): no inline or foreign scripts. Inline style attributes of
+# the templates stay allowed ('unsafe-inline' in style-src only).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if _csp_report_uri := env.str("CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+
+# Permissions-Policy (portal.core.security): browser features the portal never uses.
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+            "microphone=(), payment=(), usb=(), browsing-topics=()",
+)
+
+# The admin's address: production should choose its own (ADMIN_URL=office-7f3a/).
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip().lstrip("/")
+if not ADMIN_URL.endswith("/") or "//" in ADMIN_URL or not ADMIN_URL.strip("/"):
+    raise ImproperlyConfigured(f"ADMIN_URL={ADMIN_URL!r} must be a path ending with a slash, e.g. office/.")
+
+# /api/docs/ and /api/schema/: public in development, for signed-in users in production.
+API_DOCS_PUBLIC = _bool("API_DOCS_PUBLIC", DEV)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,11 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications import views as notification_views
 from portal import package, views
@@ -24,10 +27,14 @@ urlpatterns = [
     path("talent/", include("talent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Links in messages sent while the outbox was part of the services app keep working.
-    re_path(r"^admin/services/(?P<rest>(notification|deliveryattempt|webhookendpoint|notificationpreference)/.*)$",
-            RedirectView.as_view(url="/admin/notifications/%(rest)s", query_string=True, permanent=True)),
-    path("admin/", admin.site.urls),
+    # The admin's address comes from ADMIN_URL (default admin/).
+    re_path(rf"^{re.escape(settings.ADMIN_URL)}services/"
+            r"(?P<rest>(notification|deliveryattempt|webhookendpoint|notificationpreference)/.*)$",
+            RedirectView.as_view(url=f"/{settings.ADMIN_URL}notifications/%(rest)s", query_string=True,
+                                 permanent=True)),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its start-up script as a file of its own (?script): no inline script for the CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

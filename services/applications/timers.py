@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from notifications.outbox import notify
@@ -142,7 +143,7 @@ def update_sla_levels() -> int:
                 notify(official, "sla.warning",
                        context={"reference": application.reference, "service": application.service.name,
                                 "due": application.decision_due.isoformat(), "level": level},
-                       key=f"{application.pk}:{level}", link=f"/admin/services/application/{application.pk}/change/")
+                       key=f"{application.pk}:{level}", link=reverse("admin:services_application_change", args=[application.pk]))
         changed += updated
     return changed
 
@@ -162,7 +163,7 @@ def update_task_sla_levels() -> int:
                 notify(official, "sla.warning",
                        context={"reference": application.reference, "service": application.service.name,
                                 "due": task.due_date.isoformat(), "level": task.level},
-                       key=f"task:{task.pk}:{task.level}", link=f"/admin/services/application/{application.pk}/change/")
+                       key=f"task:{task.pk}:{task.level}", link=reverse("admin:services_application_change", args=[application.pk]))
         changed += updated
     return changed
 
@@ -205,7 +206,7 @@ def flag_overdue_post_checks() -> int:
             notify(check.assignee, "sla.warning",
                    context={"reference": check.application.reference, "service": check.application.service.name,
                             "due": check.due_date.isoformat(), "level": "red"},
-                   key=f"postcheck:{check.pk}", link=f"/admin/services/postcheck/{check.pk}/change/")
+                   key=f"postcheck:{check.pk}", link=reverse("admin:services_postcheck_change", args=[check.pk]))
             flagged += 1
     return flagged
 

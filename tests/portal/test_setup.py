@@ -17,7 +17,8 @@ from tests.helpers import ROOT
 
 
 def run_check(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "DEV", "DJANGO_SETTINGS_MODULE"}}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
@@ -26,24 +27,27 @@ def run_check(**env) -> subprocess.CompletedProcess:
 
 
 def test_bad_database_url_fails_at_start_with_a_clear_message():
-    result = run_check(DATABASE_URL="mysqlx://nowhere/db")
+    result = run_check(DATABASE_URL="mysqlx://nowhere/db", DEV="1")
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr and "is not understood" in result.stderr
 
 
-def test_missing_secret_key_with_debug_off_fails_at_start():
-    result = run_check(DEBUG="false")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+def test_missing_secret_key_in_production_fails_at_start():
+    for debug in ({}, {"DEBUG": "false"}, {"DEBUG": "true"}):
+        result = run_check(**debug)
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_bad_boolean_is_refused():
-    result = run_check(DEBUG="maybe")
+    result = run_check(DEBUG="maybe", DEV="1")
     assert result.returncode != 0 and "DEBUG" in result.stderr
+    result = run_check(DEV="sometimes")
+    assert result.returncode != 0 and "DEV" in result.stderr
 
 
-def test_defaults_start():
-    assert run_check().returncode == 0
+def test_development_defaults_start():
+    assert run_check(DEV="1").returncode == 0
 
 
 @pytest.mark.django_db

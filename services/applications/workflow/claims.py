@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,7 +92,7 @@ def reassign_task(official: Any, task_id: int, to: Any) -> Task:
             notify(colleague, "task.opened",
                    context={"reference": application.reference, "service": application.service.name},
                    key=f"{application.pk}:task:{task.pk}:held:{colleague.pk}:{task.claimed_at.isoformat()}",
-                   link=f"/admin/services/application/{application.pk}/change/")
+                   link=reverse("admin:services_application_change", args=[application.pk]))
     return task
 
 

@@ -5,6 +5,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
@@ -134,7 +135,7 @@ def notify_officials(department: Department, application: Application, key: str)
             "task.opened",
             context={"reference": application.reference, "service": application.service.name},
             key=f"{application.pk}:{key}",
-            link=f"/admin/services/application/{application.pk}/change/",
+            link=reverse("admin:services_application_change", args=[application.pk]),
         )
 
 

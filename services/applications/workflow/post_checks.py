@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,7 @@ def sample_post_check(application_id: int, rng: random.Random | None = None) -> 
                      data={"assignee": assignee.username, "due": check_due.isoformat()})
         notify(assignee, "post_check.assigned",
                context={"reference": application.reference, "service": service.name, "due": check_due.isoformat()},
-               key=str(check.pk), link=f"/admin/services/postcheck/{check.pk}/change/")
+               key=str(check.pk), link=reverse("admin:services_postcheck_change", args=[check.pk]))
     return check
 
 

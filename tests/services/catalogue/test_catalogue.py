@@ -132,7 +132,7 @@ def test_guide_page_in_chinese_and_english(client, catalogue):
 
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Household registration (hukou) for introduced talent" in html
-    assert "Print" in html and "window.print()" in html
+    assert "Print" in html and "data-print" in html and "portal/print.js" in html
     assert "Review steps" in html and "District Talent Work Bureau" in html
 
 

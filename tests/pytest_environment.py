@@ -1,0 +1,11 @@
+"""The test configuration's environment, set before pytest-django reads the settings.
+
+Production is the default of the settings (DEBUG off, SECRET_KEY required, HTTPS only); the suite
+runs as a development set-up (DEV=1) unless the environment says otherwise. Tests of the
+production defaults start subprocesses without it (tests/portal/test_safe_defaults.py).
+Loaded with `-p tests.pytest_environment` from the pytest configuration in pyproject.toml.
+"""
+
+import os
+
+os.environ.setdefault("DEV", "1")
