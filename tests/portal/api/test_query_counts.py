@@ -150,7 +150,7 @@ def test_an_officials_intake_of_fifty_applications_costs_as_many_queries_as_one(
     def add(n):
         for _ in range(n):
             application = workflow.create_application(world["clerk"], world["enterprise"], world["deferred"])
-            Application.objects.filter(pk=application.pk).update(state="submitted")
+            Application.objects.filter(pk=application.pk).update(state="submitted", received_on=datetime.date(2026, 11, 30))
             DeferredMaterial.objects.create(application=application, material=lease, due_date=datetime.date(2026, 12, 1))
             Task.objects.create(application=application, department=world["departments"]["ZJW"], name="初审",
                                 status=Task.Status.OPEN, due_date=datetime.date(2026, 12, 1))
