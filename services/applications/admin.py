@@ -73,6 +73,7 @@ ACTIONS: dict[str, Callable[[Any, Application, QueryDict], object]] = {
         user, _deferred(application, data).pk),
     "complete": lambda user, application, data: workflow.complete(user, application.pk),
     "suspend": lambda user, application, data: workflow.suspend(application.pk, data.get("reason", ""), actor=user),
+    "resume": lambda user, application, data: workflow.resume(user, application.pk, data.get("reason", "")),
     "revoke": lambda user, application, data: workflow.revoke(application.pk, data.get("reason", ""), actor=user),
     "claim": lambda user, application, data: workflow.claim_task(user, _task(application, data).pk),
     "release": lambda user, application, data: workflow.release_task(user, _task(application, data).pk),
@@ -80,7 +81,7 @@ ACTIONS: dict[str, Callable[[Any, Application, QueryDict], object]] = {
         user, _task(application, data).pk, data.get("to")),
 }
 # The allowed actions the decision panel has a form for ("supply" is the applicant's, on the portal).
-PANEL_ACTIONS = {"accept", "request_correction", "refuse", "extend", "check", "complete", "suspend", "revoke"}
+PANEL_ACTIONS = {"accept", "request_correction", "refuse", "extend", "check", "complete", "suspend", "resume", "revoke"}
 
 
 class ShownOnly(ReadOnly):

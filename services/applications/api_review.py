@@ -244,6 +244,18 @@ class IntakeViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericView
                          lambda pk, reason: workflow.suspend(pk, reason, actor=request.user))
 
     @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer}, examples=[
+        OpenApiExample("The reason", request_only=True, value={"reason": "经复查，经营场所已整改到位。"}),
+        OpenApiExample("Back where the suspension found it", response_only=True, value=CHECKED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def resume(self, request, pk=None):
+        """Lift a suspension (恢复), with the reason the applicant reads: the application is back where
+        the suspension found it. Refused (409) while a deferred material past its due date is missing.
+        """
+        return self._act(request, ReasonSerializer,
+                         lambda pk, reason: workflow.resume(request.user, pk, reason))
+
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer}, examples=[
         OpenApiExample("The reason", request_only=True, value={"reason": "以欺骗手段取得许可，依法撤销。"}),
         OpenApiExample("Revoked", response_only=True, value={**CHECKED_EXAMPLE, "status": "revoked"}),
     ])

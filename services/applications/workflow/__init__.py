@@ -6,7 +6,8 @@ audit event and the notifications of that change. Portal views, the admin, the A
 timers all call these functions through this package:
 
 - `filing`: the applicant's side (draft, materials, submit, resubmit, withdraw, deferred materials);
-- `review`: the department's side (accept, corrections, decisions, extension, suspension, revocation);
+- `review`: the department's side (accept, corrections, decisions, extension, checking deferred materials);
+- `suspension`: suspension (中止), lifting it and revocation, by the timers and by hand;
 - `claims`: who of the department holds a review task (claim, hand over to a colleague, release);
 - `post_checks`: the post-checks of commitment approvals;
 - `due_dates`: the clocks, and their re-computation when a holiday schedule is entered;
@@ -41,9 +42,6 @@ from services.applications.workflow.review import (
     extend,
     refuse,
     request_correction,
-    revoke,
-    revoke_after_grace,
-    suspend,
 )
 from services.applications.workflow.rules import (
     ATTACHABLE_STATES,
@@ -55,6 +53,7 @@ from services.applications.workflow.rules import (
     passes,
     require_post_check,
 )
+from services.applications.workflow.suspension import resume, revoke, revoke_after_grace, suspend
 
 __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS", "AllowedActions",
@@ -63,5 +62,5 @@ __all__ = [
     "deferred_material", "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
     "reassign_task", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "release_task",
     "request_correction", "require_post_check", "resubmit", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "sm3_digest", "submit",
-    "supply_deferred", "suspend", "today", "withdraw",
+    "supply_deferred", "resume", "suspend", "today", "withdraw",
 ]

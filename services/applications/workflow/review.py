@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.audit import events_of, record_event
+from portal.core.audit import record_event
 from services.applications.models import REVIEW_STATES
 from services.applications.selectors import replaced_since_last_notice
 from services.applications.workflow import extensions
@@ -22,12 +22,11 @@ from services.applications.workflow.core import (
     move,
     notify_officials,
     record_change,
-    refusal,
     today,
-    undo_approval,
 )
 from services.applications.workflow.due_dates import set_decision_dues
 from services.applications.workflow.rules import require, require_checkable, require_decidable
+from services.applications.workflow.suspension import complied_in_grace, lift_suspension
 from services.models import Application, ApprovalMode, CorrectionNotice, DeferredMaterial, State, Task
 
 DECISIONS = ("approve", "reject", "return")
@@ -291,7 +290,7 @@ def check_deferred(official: Any, deferred_id: int) -> Application:
         deferred.save(update_fields=["checked_at", "checked_by"])
         outstanding = application.deferred.filter(checked_at__isnull=True).exists()
         if application.state == State.SUSPENDED and complied_in_grace(application):
-            _restore(official, application, deferred, outstanding)
+            lift_suspension(official, application, outstanding, "restored", data={"material": deferred.material.code})
         elif not outstanding and application.state == State.APPROVED_PENDING_DOCUMENTS:
             from_state = move(application, "documents_complete", "approve")
             record_change(official, application, "documents_complete", from_state,
@@ -299,43 +298,6 @@ def check_deferred(official: Any, deferred_id: int) -> Application:
         else:
             record_event(official, "application.deferred_checked", application,
                          data={"material": deferred.material.code})
-    return application
-
-
-def complied_in_grace(application: Application) -> bool:
-    """Every material past its due date checked, and each supplied by the end of the grace period."""
-    overdue = application.deferred.filter(due_date__lt=today())
-    if overdue.filter(checked_at__isnull=True).exists():
-        return False
-    late = application.revocation_due and overdue.filter(supplied_at__date__gt=application.revocation_due)
-    return not (late and late.exists())
-
-
-def still_missing(application: Application) -> bool:
-    """A material past its due date has not been supplied."""
-    return application.deferred.filter(due_date__lt=today(), supplied_at__isnull=True).exists()
-
-
-def _restore(official: Any, application: Application, deferred: DeferredMaterial, outstanding: bool) -> None:
-    """Lift a suspension the company cured: the approval (or the review) is back, in its timeline."""
-    suspended = events_of(application).filter(to_state=State.SUSPENDED).order_by("-at", "-id").first()
-    before = suspended.from_state if suspended else State.APPROVED_PENDING_DOCUMENTS
-    if before == State.APPROVED_PENDING_DOCUMENTS:
-        before = State.APPROVED_PENDING_DOCUMENTS if outstanding else State.APPROVED
-    application.restore(before)
-    application.suspended_on = application.revocation_due = None
-    record_change(official, application, "restored", State.SUSPENDED, data={"material": deferred.material.code})
-
-
-def revoke_after_grace(application_id: int, reason: str) -> Application:
-    """Revoke a suspension whose grace period is over, if a material is still missing (the timer)."""
-    with transaction.atomic():
-        application = lock(application_id)
-        # Checked again under the lock: the company may have complied since the timer selected it.
-        grace_over = application.revocation_due is not None and application.revocation_due < today()
-        if application.state != State.SUSPENDED or not grace_over or not still_missing(application):
-            raise refusal(application, "revoke")
-        _revoke(application, reason, None)
     return application
 
 
@@ -347,45 +309,3 @@ def complete(official: Any, application_id: int) -> Application:
         from_state = move(application, "complete", "complete")
         record_change(official, application, "completed", from_state)
     return application
-
-
-def _require_reason(reason: str) -> str:
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason; the applicant will read it.")})
-    return reason.strip()
-
-
-def suspend(application_id: int, reason: str, actor: Any = None) -> Application:
-    """Suspend (中止), by the timer when deferred materials are overdue or by an official of the lead
-    department with the reason; revocation follows after the grace period if a material is still missing.
-    """
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        application = lock(application_id)
-        if actor is not None:
-            require(actor, application, "suspend")
-        from_state = move(application, "suspend", "suspend")
-        application.suspended_on = today()
-        application.revocation_due = due(application.suspended_on, application.service.deferral_grace_days, application)
-        record_change(actor, application, "suspended", from_state, reason=reason)
-    return application
-
-
-def revoke(application_id: int, reason: str, actor: Any = None) -> Application:
-    """Revoke the approval (by an official of the lead department, with the reason the applicant reads):
-    the enterprise goes on the credit list for the item's period and what the approval consumed
-    (a talent grant's quota and budget) is given back."""
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        application = lock(application_id)
-        if actor is not None:
-            require(actor, application, "revoke")
-        _revoke(application, reason, actor)
-    return application
-
-
-def _revoke(application: Application, reason: str, actor: Any) -> None:
-    from_state = move(application, "revoke", "revoke")
-    undo_approval(application, reason)
-    record_change(actor, application, "revoked", from_state, reason=reason)
-

@@ -20,7 +20,7 @@ from django_fsm import can_proceed
 from portal.core.access import is_superuser
 from portal.core.errors import IllegalTransition
 from services.applications.models import REVIEW_STATES
-from services.applications.workflow.core import refusal, require_member, require_official
+from services.applications.workflow.core import refusal, require_member, require_official, today
 from services.models import Application, DeferredMaterial, PostCheck, State, Task
 
 # Materials can be attached to a draft and while corrections are asked for.
@@ -85,6 +85,15 @@ def _completable(application: Application) -> None:
     _state_machine("complete")(application)
 
 
+def _resumable(application: Application) -> None:
+    """A suspension is lifted by hand only once no deferred material past its due date is missing."""
+    _state_machine("restore")(application)
+    if application.deferred.filter(due_date__lt=today(), supplied_at__isnull=True).exists():
+        raise IllegalTransition(
+            _("A deferred material past its due date is still missing: the suspension lifts when it is "
+              "supplied and checked."), current_state=application.state, action="resume")
+
+
 @dataclass(frozen=True)
 class Rule:
     who: str  # LEAD or MEMBER
@@ -106,6 +115,7 @@ RULES: dict[str, Rule] = {
     "check": Rule(LEAD, _any_state),
     "complete": Rule(LEAD, _completable),
     "suspend": Rule(LEAD, _state_machine("suspend")),
+    "resume": Rule(LEAD, _resumable),
     "revoke": Rule(LEAD, _state_machine("revoke")),
 }
 

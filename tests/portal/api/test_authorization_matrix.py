@@ -129,6 +129,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # a review can be suspended; only an approval (or a suspension) revoked
     ("intake-suspend", "post"): cells(401, 404, 404, 404, 200, 404, 200),
     ("intake-revoke", "post"): cells(401, 404, 404, 404, 409, 404, 409),
+    ("intake-resume", "post"): cells(401, 404, 404, 404, 409, 404, 409),  # nothing suspended to lift
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -309,6 +310,7 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("intake-extend", "post"): ({"reason": "需组织专家论证。"}, "json"),
         ("intake-suspend", "post"): ({"reason": "现场核查发现问题，暂停审查。"}, "json"),
         ("intake-revoke", "post"): ({"reason": "以欺骗手段取得许可。"}, "json"),
+        ("intake-resume", "post"): ({"reason": "整改到位。"}, "json"),
         ("task-reassign", "post"): ({"to": world["users"]["official_responsible"].pk}, "json"),
         ("talent-list", "post"): ({
             "enterprise": firm, "name": "新入职人才", "id_number": id_number(datetime.date(1992, 3, 4), "005"),

@@ -44,6 +44,7 @@ SITUATIONS = [
     ("standard", ["submit", "accept", "approve", "approve", "complete"], "completed"),
     ("standard", ["submit", "accept", "suspend"], "suspended"),
     ("standard", ["submit", "accept", "suspend", "revoke"], "revoked"),
+    ("standard", ["submit", "accept", "suspend", "resume"], "accepted"),
     ("deferred", [], "draft"),
     ("deferred", ["submit"], "submitted"),
     ("deferred", ["submit", "supply"], "submitted"),
@@ -55,6 +56,7 @@ SITUATIONS = [
     ("deferred", ["submit", "accept", "approve", "supply", "check", "complete"], "completed"),
     ("deferred", ["submit", "accept", "approve", "suspend"], "suspended"),
     ("deferred", ["submit", "accept", "approve", "suspend", "revoke"], "revoked"),
+    ("deferred", ["submit", "accept", "approve", "suspend", "resume"], "approved_pending_documents"),
     ("parallel", [], "draft"),
     ("parallel", ["submit"], "submitted"),
     ("parallel", ["submit", "accept"], "accepted"),
@@ -119,6 +121,7 @@ def advance(world: dict, root, application: Application, step: str) -> None:
         "complete": lambda: workflow.complete(root, pk),
         "suspend": lambda: workflow.suspend(pk, "材料逾期", actor=root),
         "revoke": lambda: workflow.revoke(pk, "宽限期满", actor=root),
+        "resume": lambda: workflow.resume(root, pk, "整改到位"),
         "sample": lambda: workflow.sample_post_check(pk, rng=random.Random(0)),
         "pass": lambda: workflow.run_post_check(root, check().pk, True, "属实"),
         "fail": lambda: workflow.run_post_check(root, check().pk, False, "承诺与实际不符"),
@@ -144,6 +147,7 @@ def attempts(application: Application, allowed: workflow.AllowedActions):
     yield "complete", None, lambda user: workflow.complete(user, pk)
     yield "suspend", None, lambda user: workflow.suspend(pk, "理由", actor=user)
     yield "revoke", None, lambda user: workflow.revoke(pk, "理由", actor=user)
+    yield "resume", None, lambda user: workflow.resume(user, pk, "理由")
     for deferred in application.deferred.all():
         yield "supply", deferred, lambda user, code=deferred.material.code: workflow.supply_deferred(
             user, pk, code, licence_file(f"{code}.pdf"))
@@ -161,7 +165,7 @@ def attempts(application: Application, allowed: workflow.AllowedActions):
 
 
 TRIED = {"attach", "submit", "resubmit", "withdraw", "accept", "request_correction", "refuse", "extend",
-         "complete", "suspend", "revoke", "supply", "check"}
+         "complete", "suspend", "resume", "revoke", "supply", "check"}
 
 
 def offered(allowed: workflow.AllowedActions, name: str, item) -> bool:

@@ -228,3 +228,63 @@ def test_another_departments_official_cannot_revoke_in_the_admin(world, draft, a
     assert fire.post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
     assert as_official("scj1").post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
     assert Application.objects.get(pk=application.pk).state == "approved"
+
+
+# --- lifting a suspension made by hand ------------------------------------------------------------
+
+RESUME_REASON = "经复查，经营场所已整改到位。"
+
+
+def test_a_review_suspended_by_hand_resumes_where_it_stopped(world, draft):
+    application = draft("standard")
+    workflow.submit(world["clerk"], application.pk)
+    workflow.accept(world["officials"]["zjw1"], application.pk)
+    official = token_client("zjw1")
+    official.post(f"/api/v1/intake/{application.pk}/suspend/", {"reason": SUSPEND_REASON}, format="json")
+
+    resumed = official.post(f"/api/v1/intake/{application.pk}/resume/", {"reason": RESUME_REASON}, format="json")
+
+    assert resumed.status_code == 200, resumed.content
+    assert resumed.json()["status"] == "accepted"
+    application.refresh_from_db()
+    assert application.suspended_on is None and application.revocation_due is None
+    assert told(world["clerk"], RESUME_REASON)
+    approve_open_task(world["officials"]["zjw1"], application)  # the review goes on
+    application.refresh_from_db()
+    assert application.state == "in_review"
+
+
+def test_a_conditional_approval_resumes_as_conditional_while_the_material_is_not_yet_due(world, draft):
+    application = pending_documents(world, draft)
+    official = token_client("zjw1")
+    official.post(f"/api/v1/intake/{application.pk}/suspend/", {"reason": SUSPEND_REASON}, format="json")
+
+    resumed = official.post(f"/api/v1/intake/{application.pk}/resume/", {"reason": RESUME_REASON}, format="json")
+
+    assert resumed.json()["status"] == "approved_pending_documents"
+
+
+def test_a_suspension_is_not_lifted_while_an_overdue_material_is_missing(world, draft):
+    application = pending_documents(world, draft)
+    application.deferred.update(due_date="2026-01-05")  # long past
+    official = token_client("zjw1")
+    official.post(f"/api/v1/intake/{application.pk}/suspend/", {"reason": SUSPEND_REASON}, format="json")
+    before = snapshot(application)
+
+    refused = official.post(f"/api/v1/intake/{application.pk}/resume/", {"reason": RESUME_REASON}, format="json")
+
+    assert refused.status_code == 409
+    assert "still missing" in refused.json()["message"] or "仍未" in refused.json()["message"]
+    assert snapshot(application) == before
+
+
+@pytest.mark.parametrize("who", ["clerk", "xfj1"])
+def test_only_the_lead_department_lifts_a_suspension(world, draft, who):
+    application = pending_documents(world, draft)
+    token_client("zjw1").post(f"/api/v1/intake/{application.pk}/suspend/", {"reason": SUSPEND_REASON},
+                              format="json")
+    before = snapshot(application)
+    response = token_client(who).post(f"/api/v1/intake/{application.pk}/resume/", {"reason": RESUME_REASON},
+                                      format="json")
+    assert response.status_code == 404
+    assert snapshot(application) == before
