@@ -274,7 +274,7 @@ def test_a_suspension_is_not_lifted_while_an_overdue_material_is_missing(world, 
     refused = official.post(f"/api/v1/intake/{application.pk}/resume/", {"reason": RESUME_REASON}, format="json")
 
     assert refused.status_code == 409
-    assert "still missing" in refused.json()["message"] or "仍未" in refused.json()["message"]
+    assert "容缺材料" in refused.json()["message"] or "deferred material" in refused.json()["message"]
     assert snapshot(application) == before
 
 
