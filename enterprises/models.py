@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.identifiers import normalize_uscc, validate_uscc
 from portal.core import access
-from portal.core.files import private_storage, validate_upload
+from portal.core.files import private_storage, stored_name, validate_upload
 
 
 class Street(models.TextChoices):
@@ -77,9 +77,11 @@ phone_validator = RegexValidator(
 
 
 def licence_path(instance: "Enterprise", filename: str) -> str:
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"licences/{instance.uscc}-{stamp}.{suffix}"
+    return stored_name("licences", filename)
+
+
+def repair_evidence_path(instance: "CreditRecord", filename: str) -> str:
+    return stored_name("credit-repairs", filename)
 
 
 class EnterpriseQuerySet(access.MemberQuerySet):
@@ -245,7 +247,7 @@ class CreditRecord(models.Model):
     )
     repair_reason = models.TextField(_("reason of the credit repair"), blank=True)
     repair_evidence = models.FileField(
-        _("evidence of the credit repair"), blank=True, upload_to="credit-repairs/", storage=private_storage,
+        _("evidence of the credit repair"), blank=True, upload_to=repair_evidence_path, storage=private_storage,
         validators=[validate_upload],
     )
 

@@ -1,3 +1,5 @@
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from enterprises.registration import (
 )
 from portal.core.access import member_enterprise, reviews_registrations
 from portal.core.errors import IllegalTransition
+from portal.core.files import download
 
 
 def _own_enterprise(request: HttpRequest, pk: int) -> Enterprise:
@@ -119,5 +122,5 @@ def licence(request: HttpRequest, pk: int) -> FileResponse:
         enterprise = _own_enterprise(request, pk)
     if not enterprise.licence:
         raise Http404
-    return FileResponse(enterprise.licence.open("rb"), as_attachment=False,
-                        filename=enterprise.licence.name.rsplit("/", 1)[-1])
+    # Served as a download even to officials: a browser must never render an uploaded file in the portal.
+    return download(enterprise.licence, f"{_('business licence')}-{enterprise.uscc}{PurePath(enterprise.licence.name).suffix}")

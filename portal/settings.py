@@ -183,8 +183,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # streamed only by views that check who is asking.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
+# All the files of one application together: a handful of scans, not an archive of the enterprise.
+MAX_APPLICATION_UPLOAD_MB = env.int("MAX_APPLICATION_UPLOAD_MB", default=100)
+# What a ZIP-based document (OFD) may unpack to; more is an archive bomb.
+MAX_ARCHIVE_UNCOMPRESSED_MB = env.int("MAX_ARCHIVE_UNCOMPRESSED_MB", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Checked by content in portal/core/files.py; a material may narrow them (MaterialRequirement.accepted_types).
 ALLOWED_UPLOAD_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "ofd"]
+# The virus scanner: "" (off) or "clamd://host:port". An infected upload is refused and kept in
+# QUARANTINE_ROOT, never under PRIVATE_MEDIA_ROOT; an unreachable scanner refuses uploads.
+VIRUS_SCAN = env.str("VIRUS_SCAN", default="")
+VIRUS_SCAN_TIMEOUT = env.float("VIRUS_SCAN_TIMEOUT", default=30.0)
+QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(BASE_DIR / "quarantine")))
 
 # --- Cache ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -9,9 +9,9 @@ from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise, Membership
 from services.models import Department
-from tests.helpers import token_client
+from tests.helpers import pdf_bytes, token_client
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf_bytes()  # a real one-page PDF: uploads are checked by content
 VALID_USCCS = ["91350100M000100Y43", "91110108551385082Q", "91110106MA01FTCC3R"]
 
 

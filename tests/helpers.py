@@ -1,13 +1,17 @@
 """Plain helpers of the stories, shared by every test module (fixtures are in conftest.py)."""
 
 import datetime
+import io
+import struct
 import threading
+import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
+from pypdf import PdfWriter
 from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: README.md, manage.py, …
@@ -75,3 +79,25 @@ def in_threads(count: int, work) -> list:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     return results
+
+
+def pdf_bytes(note: str = "") -> bytes:
+    """A one-page PDF that parses, as every upload must; `note` makes two of them differ."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=100)
+    writer.add_metadata({"/Title": note or "scan"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A small grey PNG with intact chunks."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.admin import ReadOnly
 from portal.core.audit import events_of
 from portal.core.errors import IllegalTransition
+from portal.core.files import download
 from portal.core.messages import reported
 from services.applications import workflow
 from services.applications.admin_filters import (
@@ -248,8 +249,7 @@ class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
         document = get_object_or_404(application.documents, pk=document_id)
         if not document.file:
             raise Http404
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.original_name or document.file.name.rsplit("/", 1)[-1])
+        return download(document.file, document.original_name)
 
     # --- the overdue board --------------------------------------------------------------
 

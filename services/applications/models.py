@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from portal.core.access import MemberQuerySet
-from portal.core.files import private_storage, validate_upload
+from portal.core.files import private_storage, stored_name, validate_upload
 
 
 class State(models.TextChoices):
@@ -246,8 +246,7 @@ class Task(models.Model):
 
 
 def document_path(instance: "Document", filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"applications/{instance.application_id}/{instance.material.code}-{instance.pk or 'new'}.{suffix}"
+    return stored_name(f"applications/{instance.application_id}", filename)
 
 
 class Document(models.Model):

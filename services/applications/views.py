@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from portal.core.audit import events_of
+from portal.core.files import download
 from portal.core.messages import reported
 from services.applications import workflow
 from services.applications.selectors import applications_of
@@ -162,8 +163,7 @@ def _timeline(application: Application) -> list:
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     application = _own_application(request, pk)
     document = get_object_or_404(application.documents, pk=doc_pk)
-    name = document.original_name or document.file.name.rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+    return download(document.file, document.original_name)
 
 
 # --- actions: each a POST that returns to the status page --------------------------------------

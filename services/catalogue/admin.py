@@ -94,7 +94,7 @@ class MaterialRequirementInline(CatalogueInline):
     formfield_overrides = {models.FileField: {"widget": TemplateFileInput}}
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = ["code", "name", "required", "essential", "deferrable"]
+        fields = ["code", "name", "required", "essential", "deferrable", "accepted_types"]
         if self.has_change_permission(request, obj):
             return [*fields, "template"]
         return [*fields, "template_download"]

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import access
-from portal.core.files import private_storage
+from portal.core.files import accepted_types, private_storage, type_named
 
 
 class Department(models.Model):
@@ -227,6 +227,11 @@ class MaterialRequirement(models.Model):
     template = models.FileField(
         _("template file"), upload_to=template_path, storage=private_storage, blank=True
     )
+    accepted_types = models.CharField(
+        _("accepted file types"), max_length=100, blank=True,
+        help_text=_("File types the applicant may upload for this material, separated by commas (pdf, jpg, png, "
+                    "ofd); empty for every type the portal accepts."),
+    )
 
     class Meta:
         ordering = ["service", "id"]
@@ -244,7 +249,19 @@ class MaterialRequirement(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def upload_types(self) -> set[str]:
+        """The types an upload for this material may have; every one the portal accepts when none are set."""
+        named = {type_named(kind) for kind in self.accepted_types.split(",") if kind.strip()}
+        return named & accepted_types() if named else accepted_types()
+
     def clean(self) -> None:
+        unknown = {type_named(kind) for kind in self.accepted_types.split(",") if kind.strip()} - accepted_types()
+        if unknown:
+            raise ValidationError({"accepted_types": ValidationError(
+                _("The portal cannot check files of type %(types)s; choose among %(allowed)s."),
+                code="unknown_type",
+                params={"types": ", ".join(sorted(unknown)), "allowed": ", ".join(sorted(accepted_types()))},
+            )})
         if self.essential and self.deferrable:
             raise ValidationError({"deferrable": ValidationError(
                 _("“%(field)s” cannot be ticked for an essential material: key materials are never deferred."),

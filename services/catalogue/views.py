@@ -137,4 +137,6 @@ def template_download(material: MaterialRequirement) -> FileResponse:
     content_type, _encoding = mimetypes.guess_type(material.template.name)
     if content_type and content_type.startswith("text/"):
         content_type = f"{content_type}; charset=utf-8"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"  # a template is a download, never a page of the portal
+    return response

@@ -14,7 +14,9 @@ from tests.helpers import ROOT
 
 FILE_AN_OVERDUE_APPLICATION = """
 import datetime
+import io
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 from django.contrib.auth import get_user_model
 from enterprises.models import Enterprise
 from services.applications import workflow
@@ -24,9 +26,13 @@ clerk = get_user_model().objects.get(username="clerk1")
 enterprise = Enterprise.objects.of_member(clerk).filter(status="verified").first()
 service = ServiceItem.objects.get(code="FT-KX-0002")
 application = workflow.create_application(clerk, enterprise, service, {})
+writer = PdfWriter()
+writer.add_blank_page(width=200, height=100)
+scan = io.BytesIO()
+writer.write(scan)
 for material in service.materials.filter(required=True):
     workflow.attach_document(clerk, application.pk, material.code,
-                             SimpleUploadedFile(f"{material.code}.pdf", b"%PDF-1.4\\n%%EOF\\n"))
+                             SimpleUploadedFile(f"{material.code}.pdf", scan.getvalue()))
 workflow.submit(clerk, application.pk)
 # Filed three weeks ago: its acceptance deadline has passed.
 Application.objects.filter(pk=application.pk).update(

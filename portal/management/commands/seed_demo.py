@@ -8,6 +8,7 @@ All demo passwords come from DEMO_PASSWORD.
 """
 
 import datetime
+import io
 import os
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from enterprises.models import Enterprise, Membership
 from services.catalogue.demo import seed_catalogue
@@ -87,13 +89,14 @@ OFFICIAL_PERMISSIONS = [
     "services.view_calendaryear",
 ]
 
-# A tiny valid PDF that stands in for a scanned business licence.
-DEMO_LICENCE = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+def demo_licence() -> bytes:
+    """A one-page PDF that stands in for a scanned business licence (it parses, as uploads must)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=100)
+    writer.add_metadata({"/Title": "营业执照（演示）"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 class Command(BaseCommand):
@@ -176,7 +179,7 @@ class Command(BaseCommand):
                     decided_at=timezone.now(),
                     decided_by=admin,
                 )
-                enterprise.licence.save(f"{spec['uscc']}.pdf", ContentFile(DEMO_LICENCE), save=False)
+                enterprise.licence.save(f"{spec['uscc']}.pdf", ContentFile(demo_licence()), save=False)
                 enterprise.save()
             Membership.objects.get_or_create(
                 user=clerk, enterprise=enterprise, defaults={"role": Membership.Role.ADMIN}

@@ -4,6 +4,7 @@ import datetime
 import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +17,10 @@ from notifications.outbox import notify, publish
 from portal.core.access import is_official_of
 from portal.core.audit import record_event
 from portal.core.errors import IllegalTransition
-from portal.core.files import validate_upload
+from portal.core.files import check_upload
 from services.applications.workflow import extensions
 from services.calendar.working_days import add_working_days
-from services.models import Application, Department, State, Task
+from services.models import Application, Department, MaterialRequirement, State, Task
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 Art. 32: accept or ask for corrections within 5 working days
 EXTENSION_DAYS = 10  # one extension of the statutory limit, with a recorded reason
@@ -147,14 +148,37 @@ def due(start: datetime.date, days: int, application: Application) -> datetime.d
     return result.date
 
 
-def check_file(file: Any) -> None:
+def check_file(file: Any, application: Application, material: MaterialRequirement) -> str:
+    """Refuse a file the material does not take, or one the application has no room left for.
+
+    Called under the application's lock, so two uploads at once cannot both fit in the last room.
+    Returns the type found in the file's content.
+    """
     if not file:
         raise ValidationError({"file": _("Choose a file to upload.")})
     try:
-        validate_upload(file)
+        kind = check_upload(file, material.upload_types())
     except ValidationError as error:
         # The errors themselves, not their text: the API answers a too-large file with 413.
         raise ValidationError({"file": error.error_list}) from None
+    limit = settings.MAX_APPLICATION_UPLOAD_MB * 1024 * 1024
+    if stored_size(application) + file.size > limit:
+        raise ValidationError({"file": ValidationError(
+            _("The application's files would come to more than %(mb)s MB together; replace large scans by "
+              "smaller ones."), code="application_files_size", params={"mb": settings.MAX_APPLICATION_UPLOAD_MB},
+        )})
+    return kind
+
+
+def stored_size(application: Application) -> int:
+    """Bytes of the files attached to the application (a file gone from the disk counts nothing)."""
+    total = 0
+    for document in application.documents.all():
+        try:
+            total += document.file.size
+        except (FileNotFoundError, ValueError):
+            continue
+    return total
 
 
 def open_acceptance_task(application: Application) -> Task:

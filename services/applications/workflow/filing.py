@@ -11,6 +11,7 @@ from django_fsm import TransitionNotAllowed
 
 from enterprises.models import Enterprise
 from portal.core.audit import record_event
+from portal.core.files import display_name
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     ACCEPTANCE_DAYS,
@@ -73,9 +74,10 @@ def attach_document(user: Any, application_id: int, material_code: str, file: An
         material = application.service.materials.filter(code=material_code).first()
         if material is None:
             raise ValidationError({"material": _("This service item has no material “%(code)s”.") % {"code": material_code}})
-        check_file(file)
+        kind = check_file(file, application, material)
         document = Document.objects.create(application=application, material=material, uploaded_by=user,
-                                           original_name=getattr(file, "name", "")[:200], file=file)
+                                           original_name=display_name(file.name) or f"{material.code}.{kind}",
+                                           file=file)
         record_event(user, "application.document_attached", application, data={"material": material.code})
     return document
 
@@ -265,9 +267,10 @@ def supply_deferred(user: Any, application_id: int, material_code: str, file: An
         require(user, application, "supply")
         deferred = deferred_material(application, material_code)
         require_suppliable(deferred)
-        check_file(file)
+        kind = check_file(file, application, deferred.material)
         Document.objects.create(application=application, material=deferred.material, uploaded_by=user,
-                                original_name=getattr(file, "name", "")[:200], file=file)
+                                original_name=display_name(file.name) or f"{deferred.material.code}.{kind}",
+                                file=file)
         deferred.supplied_at = timezone.now()
         deferred.save(update_fields=["supplied_at"])
         record_event(user, "application.deferred_supplied", application, data={"material": material_code})

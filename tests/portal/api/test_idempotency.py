@@ -15,7 +15,7 @@ from portal.core.api.idempotency import purge_expired
 from portal.models import AuditEvent, IdempotencyKey
 from services.applications import workflow
 from services.models import Application, Document
-from tests.helpers import in_threads, token_client
+from tests.helpers import in_threads, pdf_bytes, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -114,11 +114,11 @@ def test_uploads_are_idempotent_by_their_content(world, clerk_api, draft):
         file = SimpleUploadedFile("lease.pdf", content, content_type="application/pdf")
         return clerk_api.post(url, {"material": "lease", "file": file}, format="multipart", HTTP_IDEMPOTENCY_KEY=key)
 
-    first = upload(b"%PDF-1.4\n1\n%%EOF\n", "up-1")
-    again = upload(b"%PDF-1.4\n1\n%%EOF\n", "up-1")
+    first = upload(pdf_bytes("1"), "up-1")
+    again = upload(pdf_bytes("1"), "up-1")
     assert first.status_code == again.status_code == 201 and again.json() == first.json()
     assert Document.objects.filter(application=application, material__code="lease").count() == 1
-    assert upload(b"%PDF-1.4\n2\n%%EOF\n", "up-1").status_code == 422
+    assert upload(pdf_bytes("2"), "up-1").status_code == 422
 
 
 @pytest.mark.parametrize("key", ["x" * 201, " "])
