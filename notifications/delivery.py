@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 Status = Notification.Status
 Channel = Notification.Channel
 
+# Sends one message: an HTTP status (or None), a webhook receiver's whole answer, or a DeliveryFailure.
+Sender = Callable[[Notification], "int | webhooks.Answer | None"]
+
 QUEUES = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.WEBHOOK: "webhooks"}
 # Failed for good: no retry is coming. The admin's "failed" list and the daily digest use this.
 FAILED = Q(status__in=[Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE]) | Q(
@@ -151,7 +154,7 @@ def _send_sms(notification: Notification) -> int | None:
     return sms.backend().send(notification.recipient.phone, text[:300])
 
 
-def _senders() -> dict[str, Callable[[Notification], int | None]]:
+def _senders() -> dict[str, Sender]:
     return {Channel.EMAIL: EmailSender(), Channel.SMS: _send_sms, Channel.WEBHOOK: webhooks.post_event}
 
 
@@ -169,27 +172,33 @@ def _claim(pks: list[int], now: datetime.datetime) -> dict[int, tuple[str, int]]
     return {pk: (status, attempts + 1) for pk, status, attempts in due}
 
 
-def _attempt(notification: Notification, send: Callable[[Notification], int | None]) -> tuple[str, int | None, str, int]:
-    """Send once: (outcome, HTTP status, error, latency in ms). Never raises."""
+def _attempt(notification: Notification, send: Sender) -> tuple[str, int | None, str, int, str]:
+    """Send once: (outcome, HTTP status, error, latency in ms, the receiver's answer). Never raises."""
     started = time.monotonic()
-    status_code, error = None, ""
+    status_code, error, response = None, "", ""
     try:
-        status_code = send(notification)
+        result = send(notification)
+        if isinstance(result, webhooks.Answer):
+            status_code, response = result.status_code, result.body
+        else:
+            status_code = result
         outcome = Status.DELIVERED if notification.channel == Channel.WEBHOOK else Status.SENT
     except PermanentFailure as failure:
         outcome, status_code, error = Status.PERMANENT_FAILURE, failure.status_code, str(failure)
+        response = failure.response
     except TemporaryFailure as failure:
         outcome, status_code, error = Status.TEMPORARY_FAILURE, failure.status_code, str(failure)
+        response = failure.response
     except DeliveryFailure as failure:  # pragma: no cover - every channel raises one of the two above
         outcome, error = Status.TECHNICAL_FAILURE, str(failure)
     except Exception as failure:  # a fault of ours: shown in the admin, resent by hand
         log.exception("notification %s failed", notification.pk)
         outcome, error = Status.TECHNICAL_FAILURE, f"{type(failure).__name__}: {failure}"
-    return outcome, status_code, error, int((time.monotonic() - started) * 1000)
+    return outcome, status_code, error, int((time.monotonic() - started) * 1000), response
 
 
 def _record(notification: Notification, outcome: str, status_code: int | None, error: str,
-            latency: int) -> datetime.datetime | None:
+            latency: int, response: str = "") -> datetime.datetime | None:
     """Commit one try's outcome; returns when to retry, if it will be."""
     retry_at = None
     tries = notification.attempts - notification.attempts_before_resend
@@ -200,7 +209,7 @@ def _record(notification: Notification, outcome: str, status_code: int | None, e
     now = timezone.now()
     _save_outcome(notification.pk, {
         "number": notification.attempts, "attempted_at": now, "outcome": outcome, "status_code": status_code,
-        "latency_ms": latency, "error": error[:2000],
+        "latency_ms": latency, "error": error[:2000], "response": response,
     }, {
         "status": outcome, "last_error": error[:2000], "next_attempt_at": retry_at, "sending_since": None,
         "sent_at": now if outcome in (Status.SENT, Status.DELIVERED) else None,
@@ -261,8 +270,8 @@ def deliver_batch(notification_ids: list[int]) -> dict[int, str]:
             pk = pending.pop(0)
             notification = rows[pk]
             notification.status, notification.attempts = Status.SENDING, claimed[pk][1]
-            outcome, status_code, error, latency = _attempt(notification, senders[notification.channel])
-            retry_at = _record(notification, outcome, status_code, error, latency)
+            outcome, status_code, error, latency, response = _attempt(notification, senders[notification.channel])
+            retry_at = _record(notification, outcome, status_code, error, latency, response)
             results[pk] = outcome
             if retry_at is not None:
                 retries.append((pk, notification.channel, retry_at))

@@ -112,6 +112,8 @@ class DeliveryAttempt(models.Model):
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     latency_ms = models.PositiveIntegerField(_("latency (ms)"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # A webhook receiver's answer, cut to WEBHOOK_MAX_RESPONSE_BYTES: the evidence when it refuses.
+    response = models.TextField(_("response"), blank=True, default="")
 
     class Meta:
         ordering = ["notification", "number"]

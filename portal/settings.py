@@ -299,6 +299,12 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="先丰港")
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
 WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# The read timeout starts again with every byte; this bounds a whole delivery (connecting,
+# sending, reading the answer) so a receiver cannot hold a worker. With NOTIFICATION_BATCH_SECONDS
+# it must stay below CELERY_TASK_SOFT_TIME_LIMIT: a batch may start its last send just in time.
+WEBHOOK_DELIVERY_SECONDS = env.float("WEBHOOK_DELIVERY_SECONDS", default=15.0)
+# Bytes of a receiver's answer that are read and kept; the rest is never read.
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=65536)
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

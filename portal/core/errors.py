@@ -16,9 +16,10 @@ class IllegalTransition(Exception):
 class DeliveryFailure(Exception):
     """A notification could not be delivered on its channel."""
 
-    def __init__(self, message: str, status_code: int | None = None) -> None:
+    def __init__(self, message: str, status_code: int | None = None, response: str = "") -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.response = response  # what the other side answered, if it did
 
 
 class TemporaryFailure(DeliveryFailure):
