@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.core.security.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -407,6 +408,10 @@ SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", not DEV)
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEV)
 CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", not DEV)
 SESSION_COOKIE_HTTPONLY = True
+# Officials and administrators are signed out after this long without a request; a company
+# clerk's session lasts SESSION_HOURS from sign-in (Django's default would be two weeks).
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
