@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from portal.core.sign_in import record_failed_sign_in, record_sign_in
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="portal.record_sign_in")
+        user_login_failed.connect(record_failed_sign_in, dispatch_uid="portal.record_failed_sign_in")

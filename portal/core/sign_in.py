@@ -1,13 +1,17 @@
-"""What a user locked out after repeated wrong passwords gets (django-axes calls `lockout_response`)."""
+"""Signing in: what a user locked out after repeated wrong passwords gets (django-axes calls
+`lockout_response`), and the audit trail of staff sign-ins and failures."""
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from portal.core import access
 from portal.core.api.errors import error_body
 from portal.core.api.middleware import API_PREFIX
+from portal.core.audit import record_event
 
 
 def locked_message() -> str:
@@ -21,3 +25,21 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
         return JsonResponse(error_body("locked", locked_message()), status=403,
                             json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     return render(request, "registration/locked.html", status=403)
+
+
+def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Every sign-in of an official or administrator goes into the audit trail, with the address."""
+    if access.is_official(user):
+        record_event(user, "user.signed_in", user, data={"address": _address(request)})
+
+
+def record_failed_sign_in(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """A wrong password for an official's or administrator's account goes into the trail (the account as target)."""
+    username = (credentials or {}).get("username") or ""
+    user = get_user_model().objects.filter(username=username).first() if isinstance(username, str) else None
+    if user is not None and access.is_official(user):
+        record_event(None, "user.sign_in_failed", user, data={"address": _address(request)})
+
+
+def _address(request: HttpRequest | None) -> str:
+    return (getattr(request, "META", None) or {}).get("REMOTE_ADDR", "")

@@ -69,3 +69,17 @@ def test_a_superuser_unlocks_by_deleting_the_access_attempts(world, superuser):
     response = admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert api_token(client, PASSWORD).status_code == 200
+
+
+def test_an_officials_sign_ins_and_failures_are_in_the_audit_trail(world, client):
+    from portal.models import AuditEvent
+
+    official = world["officials"]["zjw1"]
+    api_token(APIClient(), "wrong-password-1")
+    client.post("/admin/login/", {"username": "zjw1", "password": PASSWORD})
+    trail = list(AuditEvent.objects.filter(target_type="portal.user", target_id=official.pk)
+                 .values_list("action", "actor_id"))
+    assert trail == [("user.sign_in_failed", None), ("user.signed_in", official.pk)]
+    # A clerk's sign-ins are not an official's: the trail is for decisions and staff access.
+    APIClient().post("/api/v1/auth/token/", {"username": "clerk", "password": PASSWORD}, format="json")
+    assert not AuditEvent.objects.filter(target_id=world["clerk"].pk, target_type="portal.user").exists()

@@ -51,7 +51,8 @@ def approved(world, draft) -> Application:
 
 
 def snapshot(application: Application) -> tuple:
-    return (Application.objects.values().get(pk=application.pk), AuditEvent.objects.count(),
+    # Sign-ins are in the trail too (portal.user events): only the application's own count here.
+    return (Application.objects.values().get(pk=application.pk), AuditEvent.objects.exclude(target_type="portal.user").count(),
             Notification.objects.count(), CreditRecord.objects.count())
 
 
