@@ -67,6 +67,12 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         _("Failed deliveries in the last 24 hours by channel: %(summary)s. Open the notifications "
           "list in the admin to see the errors and resend."),
     ),
+    "audit.chain_broken": (
+        _("The audit trail is broken at event #%(event)s"),
+        _("The nightly check of the audit chain found %(count)s broken link(s). The first is event "
+          "#%(event)s (at %(at)s, action %(action)s): stored hash %(stored)s, expected %(expected)s. "
+          "The trail was changed outside the portal: keep a copy of the database before anything else."),
+    ),
     "sla.warning": (
         _("Deadline %(level)s: %(reference)s"),
         _("Application %(reference)s for “%(service)s” is due %(due)s (%(level)s)."),
@@ -96,6 +102,8 @@ KINDS: dict[str, dict[str, Any]] = {
     "policy.matched": {"label": _("Talent policies matched (免申即享)"), "email": True, "sms": False},
     "notifications.failure_digest": {"label": _("Daily digest of failed notifications"), "email": True,
                                      "sms": False, "audience": "superusers"},
+    "audit.chain_broken": {"label": _("Audit trail found broken"), "email": True, "sms": False,
+                           "audience": "superusers"},
 }
 
 

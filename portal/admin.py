@@ -22,6 +22,8 @@ class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["reason", "action"]
     date_hierarchy = "at"
+    # Not editable, so not in the form: shown so an alert's link leads to the event's links.
+    readonly_fields = ["at", "previous_hash", "hash"]
 
     def get_queryset(self, request):
         # The whole trail is for superusers (auditors); officials read timelines on their records.

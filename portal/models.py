@@ -3,9 +3,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.core import audit_chain
+from portal.core.errors import AppendOnly
 
 
 class User(AbstractUser):
@@ -70,13 +73,32 @@ class IdempotencyKey(models.Model):
         return f"{self.owner} {self.key}"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """The trail's queries: reading, and adding one event at a time (`record_event`)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnly()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnly()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
+        # Rows written in bulk would bypass the link to the previous event.
+        raise AppendOnly("audit events are added one at a time, by record_event")
+
+
 class AuditEvent(models.Model):
     """One decision or state change, written in the same transaction as the change itself.
 
-    Rows are only ever added: the admin shows them read-only.
+    Rows are only ever added, each linked to the one before by its hash (portal/core/audit_chain.py):
+    the ORM refuses to change or delete them and, on PostgreSQL, so does a trigger.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Not auto_now_add: the time is part of the hashed record, so it is set before the hash.
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -93,14 +115,50 @@ class AuditEvent(models.Model):
     to_state = models.CharField(_("to state"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    previous_hash = models.CharField(
+        _("previous hash"), max_length=64, editable=False,
+        help_text=_("The hash of the event before (64 zeros for the first event)."),
+    )
+    hash = models.CharField(
+        _("hash"), max_length=64, editable=False,
+        help_text=_("SM3 of the previous hash and this event's canonical record."),
+    )
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         # The table keeps the name it had when the trail was part of the services app.
         db_table = "services_auditevent"
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+        # Two events linked to the same predecessor would fork the chain: the second insert fails.
+        constraints = [models.UniqueConstraint(fields=["previous_hash"], name="audit_chain_does_not_fork")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
         return f"{self.target_type}#{self.target_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Add the event at the end of the chain; an event already written is never saved again."""
+        if not self._state.adding:
+            raise AppendOnly()
+        self.data = audit_chain.as_stored(self.data)
+        with transaction.atomic():
+            # Held until the outermost transaction commits, so the next append reads this hash.
+            audit_chain.lock_chain()
+            self.previous_hash = audit_chain.last_hash()
+            self.hash = audit_chain.link_hash(self.previous_hash, self.canonical_record())
+            kwargs["force_insert"] = True
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnly()
+
+    def canonical_record(self) -> str:
+        """The JSON the hash covers: the event's fields that do not depend on its id."""
+        return audit_chain.canonical_event(
+            at=self.at, actor_id=self.actor_id, action=self.action, target_type=self.target_type,
+            target_id=self.target_id, from_state=self.from_state, to_state=self.to_state,
+            reason=self.reason, data=self.data,
+        )

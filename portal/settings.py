@@ -393,6 +393,10 @@ IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "task": "portal.purge_idempotency_keys", "schedule": 60 * 60,
 }
+# Rehashes the whole audit trail: at night, after the policy matching of 02:30.
+CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
+    "task": "portal.verify_audit_chain", "schedule": crontab(hour=3, minute=30),
+}
 
 # --- Portal rules ---------------------------------------------------------------------
 # The department whose officials verify enterprise registrations.

@@ -28,3 +28,10 @@ class TemporaryFailure(DeliveryFailure):
 
 class PermanentFailure(DeliveryFailure):
     """The other side refused for good (e.g. a 4xx): trying again will not help."""
+
+
+class AppendOnly(PermissionError):
+    """The audit trail only grows: an event, once written, is neither changed nor deleted."""
+
+    def __init__(self, message: str = "the audit trail is append-only") -> None:
+        super().__init__(message)

@@ -65,9 +65,11 @@ def test_defaults_hold_until_a_choice_is_stored(make_user):
 
 
 def test_each_person_is_offered_the_kinds_that_concern_them(alice, make_user):
-    """A clerk is not asked about review tasks; only superusers about the digest of failures."""
+    """A clerk is not asked about review tasks; only superusers about failed notifications and a broken audit chain."""
     officials_kinds = {"task.opened", "post_check.assigned", "sla.warning"}
-    everyone = [kind for kind in KINDS if kind not in officials_kinds | {"notifications.failure_digest"}]
+    superusers_kinds = {kind for kind, entry in KINDS.items() if entry.get("audience") == "superusers"}
+    assert superusers_kinds == {"notifications.failure_digest", "audit.chain_broken"}
+    everyone = [kind for kind in KINDS if kind not in officials_kinds | superusers_kinds]
     assert [c["kind"] for c in channel_choices(alice)] == everyone
     official = make_user("official", is_staff=True)
     assert {c["kind"] for c in channel_choices(official)} == set(everyone) | officials_kinds

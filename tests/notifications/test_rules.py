@@ -48,6 +48,7 @@ def test_every_kind_of_event_has_a_template_and_channel_defaults():
     assert set(TEMPLATES) == set(KINDS)
 
 
+# Kinds whose Chinese text is not in the catalogue yet. Strict: the mark must go once it is.
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))
 def test_every_kind_reads_in_chinese_and_in_english(kind, make_user):
     """A zh-hans recipient and an en recipient each get the subject and body in their own language."""

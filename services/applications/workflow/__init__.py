@@ -18,8 +18,9 @@ timers all call these functions through this package:
 A transition the state does not allow raises `IllegalTransition` and changes nothing.
 """
 
+from portal.core.digest import sm3_digest
 from services.applications.workflow.claims import claim_task, reassign_task, release_task
-from services.applications.workflow.core import is_member, sm3_digest, today
+from services.applications.workflow.core import is_member, today
 from services.applications.workflow.due_dates import recompute_due_dates, recompute_provisional_due_dates
 from services.applications.workflow.filing import (
     attach_document,

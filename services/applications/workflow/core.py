@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
-from gmssl import func, sm3
 
 from enterprises.models import CreditRecord, Enterprise
 from notifications.outbox import notify, publish
@@ -44,11 +43,6 @@ ACTION_LABELS = {
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def sm3_digest(text: str) -> str:
-    """SM3 (GM/T 0004-2012) of the UTF-8 text, as 64 hex characters."""
-    return sm3.sm3_hash(func.bytes_to_list(text.encode("utf-8")))
 
 
 def is_member(user: Any, enterprise: Enterprise) -> bool:

@@ -11,6 +11,7 @@ from django_fsm import TransitionNotAllowed
 
 from enterprises.models import Enterprise
 from portal.core.audit import record_event
+from portal.core.digest import sm3_digest
 from portal.core.files import display_name
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
@@ -26,7 +27,6 @@ from services.applications.workflow.core import (
     open_acceptance_task,
     record_change,
     refusal,
-    sm3_digest,
     today,
 )
 from services.applications.workflow.rules import require, require_suppliable

@@ -1,0 +1,26 @@
+"""SM3 (GM/T 0004-2012), the one implementation every digest of the portal uses."""
+
+import hashlib
+
+from gmssl import func, sm3
+
+
+def _openssl_has_sm3() -> bool:
+    try:
+        hashlib.new("sm3")
+    except ValueError:
+        return False
+    return True
+
+
+# OpenSSL's SM3 gives the same digest as gmssl's, about a thousand times faster: it matters when
+# `verify_audit` rehashes millions of events. gmssl stays for an OpenSSL built without SM3.
+_OPENSSL_SM3 = _openssl_has_sm3()
+
+
+def sm3_digest(text: str) -> str:
+    """SM3 of the UTF-8 text, as 64 lower-case hex characters."""
+    data = text.encode("utf-8")
+    if _OPENSSL_SM3:
+        return hashlib.new("sm3", data).hexdigest()
+    return sm3.sm3_hash(func.bytes_to_list(data))
