@@ -101,7 +101,7 @@ def accepted_types() -> set[str]:
 def display_name(name: str) -> str:
     """The applicant's file name, safe to show and to send back: no folders, no control characters.
 
-    Format characters go too: a right-to-left override makes "report‮fdp.exe" read as a PDF.
+    Format characters go too: a right-to-left override (U+202E) makes "report", U+202E, "fdp.exe" read as a PDF.
     """
     name = re.split(r"[/\\]", name or "")[-1]
     name = "".join(char for char in name if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"))
