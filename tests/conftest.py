@@ -282,3 +282,25 @@ def superuser(make_user):
 def clerk_api(world) -> APIClient:
     """The clerk of the world's enterprise, by token, as an integrating system."""
     return token_client("clerk")
+
+
+# The permissions seed_demo gives officials on applications, tasks and post-checks.
+OFFICIAL_PERMISSIONS = ["view_application", "change_application", "view_task", "view_postcheck", "change_postcheck"]
+
+
+@pytest.fixture
+def as_official(world):
+    """Sign one of the world's officials in to the admin: one client each, so two can act in one test."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    permissions = Permission.objects.filter(content_type__app_label="services", codename__in=OFFICIAL_PERMISSIONS)
+    assert permissions.count() == len(OFFICIAL_PERMISSIONS)
+
+    def login(name: str, language: str | None = None) -> Client:
+        world["officials"][name].user_permissions.add(*permissions)
+        client = Client(headers={"accept-language": language} if language else {})
+        client.force_login(world["officials"][name])
+        return client
+
+    return login

@@ -101,3 +101,10 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
+
+
+def act_url(application, action: str) -> str:
+    """The admin decision panel's address for one action on the application."""
+    from django.urls import reverse
+
+    return reverse("admin:services_application_act", args=[application.pk, action])

@@ -3,7 +3,6 @@
 import random
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -11,6 +10,7 @@ from rest_framework.test import APIClient
 from services.applications import workflow
 from services.applications.workflow import extensions
 from tests.conftest import licence_file
+from tests.helpers import act_url
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +29,8 @@ def clerk_page(world) -> Client:
     return client
 
 
-@pytest.fixture
-def as_official(world):
-    permissions = Permission.objects.filter(content_type__app_label="services",
-                                            codename__in=["view_application", "change_application"])
-
-    def login(name: str) -> Client:
-        world["officials"][name].user_permissions.add(*permissions)
-        client = Client()
-        client.force_login(world["officials"][name])
-        return client
-
-    return login
 
 
-def act_url(application, action: str) -> str:
-    return reverse("admin:services_application_act", args=[application.pk, action])
 
 
 def test_the_api_tells_the_clerk_what_they_may_do_now(world, draft, clerk_api):

@@ -4,10 +4,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
-from django.test import Client
 from django.urls import reverse
 
 import services.applications.admin  # noqa: F401 - registers the admin classes
@@ -15,35 +13,17 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application, PostCheck, Task
 from tests.conftest import PDF
-from tests.helpers import at
+from tests.helpers import act_url, at
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-OFFICIAL_PERMISSIONS = ["view_application", "change_application", "view_task", "view_postcheck", "change_postcheck"]
 
 
 
-@pytest.fixture
-def officials(world):
-    permissions = Permission.objects.filter(content_type__app_label="services", codename__in=OFFICIAL_PERMISSIONS)
-    assert permissions.count() == len(OFFICIAL_PERMISSIONS)
-    for official in world["officials"].values():
-        official.user_permissions.add(*permissions)
-    return world["officials"]
 
 
-@pytest.fixture
-def as_official(officials):
-    def login(name):
-        client = Client()  # one client per official, so two can act in one test
-        client.force_login(officials[name])
-        return client
-
-    return login
 
 
-def act_url(application, action):
-    return reverse("admin:services_application_act", args=[application.pk, action])
 
 
 def change_url(application):

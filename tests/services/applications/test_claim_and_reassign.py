@@ -5,9 +5,7 @@ decided by that one only; the others see who has it.
 """
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as levels
-from django.test import Client
 from django.urls import reverse
 
 import services.applications.admin  # noqa: F401 - registers the admin classes
@@ -17,7 +15,7 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Task
 from tests.conftest import licence_file
-from tests.helpers import in_threads, messages_of, token_client
+from tests.helpers import act_url, in_threads, messages_of, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -260,28 +258,14 @@ def test_officials_claiming_one_task_at_once_exactly_one_gets_it(world, draft, m
 # --- the admin ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_official(world):
-    permissions = Permission.objects.filter(
-        content_type__app_label="services", codename__in=["view_application", "change_application", "view_task"])
-
-    def login(name: str) -> Client:
-        world["officials"][name].user_permissions.add(*permissions)
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(world["officials"][name])
-        return client
-
-    return login
 
 
-def act_url(application, action: str) -> str:
-    return reverse("admin:services_application_act", args=[application.pk, action])
 
 
 def test_the_queue_shows_the_holder_and_claims_the_selected_tasks(world, draft, as_official):
     (_, first), (_, second) = accepted(world, draft), accepted(world, draft)
     workflow.claim_task(world["officials"]["zjw2"], second.pk)
-    client = as_official("zjw1")
+    client = as_official("zjw1", language="en")
     queue = reverse("admin:services_task_changelist")
 
     page = client.get(queue)
@@ -304,7 +288,7 @@ def test_the_queue_shows_the_holder_and_claims_the_selected_tasks(world, draft, 
 
 def test_the_decision_page_claims_hands_over_and_releases(world, draft, as_official):
     application, task = accepted(world, draft)
-    zjw1, zjw2 = as_official("zjw1"), as_official("zjw2")
+    zjw1, zjw2 = as_official("zjw1", language="en"), as_official("zjw2", language="en")
     change = reverse("admin:services_application_change", args=[application.pk])
     assert act_url(application, "claim") in zjw1.get(change).content.decode()
 

@@ -8,9 +8,7 @@ grant gives its quota back; nobody else may do it.
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as levels
-from django.test import Client
 from django.urls import reverse
 
 import services.applications.admin  # noqa: F401 - registers the admin classes
@@ -20,7 +18,7 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application
 from talent.applications import apply_for_policy, usage
-from tests.helpers import approve_open_task, messages_of, token_client
+from tests.helpers import act_url, approve_open_task, messages_of, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -178,27 +176,13 @@ def test_a_revoked_talent_grant_gives_its_quota_back(alice, alices_enterprise, m
 # --- the admin ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_official(world):
-    permissions = Permission.objects.filter(content_type__app_label="services",
-                                            codename__in=["view_application", "change_application"])
-
-    def login(name: str) -> Client:
-        world["officials"][name].user_permissions.add(*permissions)
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(world["officials"][name])
-        return client
-
-    return login
 
 
-def act_url(application, action: str) -> str:
-    return reverse("admin:services_application_act", args=[application.pk, action])
 
 
 def test_the_decision_panel_offers_suspension_and_revocation_exactly_when_allowed(world, draft, as_official):
     application = pending_documents(world, draft)
-    client = as_official("zjw1")
+    client = as_official("zjw1", language="en")
     change = reverse("admin:services_application_change", args=[application.pk])
 
     page = client.get(change).content.decode()
@@ -223,11 +207,11 @@ def test_the_decision_panel_offers_suspension_and_revocation_exactly_when_allowe
 def test_another_departments_official_cannot_revoke_in_the_admin(world, draft, as_official):
     application = approved(world, draft)
     # 区消防救援支队 reviewed a step, so it sees the application, but it does not lead the item.
-    fire = as_official("xfj1")
+    fire = as_official("xfj1", language="en")
     change = reverse("admin:services_application_change", args=[application.pk])
     assert act_url(application, "revoke") not in fire.get(change).content.decode()
     assert fire.post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
-    assert as_official("scj1").post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
+    assert as_official("scj1", language="en").post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
     assert Application.objects.get(pk=application.pk).state == "approved"
 
 
