@@ -9,7 +9,6 @@
 Token creation has its own throttle scope ("token", per IP), stricter than the general limits.
 """
 
-from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q, QuerySet
@@ -18,13 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from knox.models import AuthToken
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from portal.core.sign_in import locked_message
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -50,14 +47,6 @@ class TokenInfoSerializer(serializers.ModelSerializer):
         return isinstance(current, AuthToken) and current.digest == token.digest
 
 
-class SignInLocked(exceptions.APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "locked"
-
-    def __init__(self) -> None:
-        super().__init__(locked_message())
-
-
 @extend_schema(
     request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[],
     examples=[
@@ -78,11 +67,9 @@ class ObtainTokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            # The Django request: the lockout's bookkeeping is read from it by AxesMiddleware.
-            user = authenticate(request._request, **serializer.validated_data)
-        except AxesBackendPermissionDenied:
-            raise SignInLocked from None
+        # The Django request: AxesMiddleware reads the lockout from it and answers with
+        # portal.core.sign_in.lockout_response, as on the sign-in pages.
+        user = authenticate(request._request, **serializer.validated_data)
         if user is None or not user.is_active:
             raise serializers.ValidationError({"password": [_("The user name or password is wrong.")]})
         # A token is a sign-in: the failure count starts again and last_login moves, as on the pages.

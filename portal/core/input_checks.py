@@ -14,6 +14,7 @@ page in the user's language saying which field.
 """
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,9 +34,12 @@ MAX_JSON_DEPTH = 32
 MAX_TEXT_LENGTH = 10_000
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def unstorable(text: str) -> bool:
     """Whether `text` holds a NUL byte or a lone surrogate, which cannot be stored."""
-    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
+    return UNSTORABLE.search(text) is not None
 
 
 def unstorable_message() -> str:
@@ -94,7 +98,7 @@ class UnstorableInputMiddleware:
 
 def _printable(name: str) -> str:
     """A field name fit to show back: without the characters that made it unstorable."""
-    return "".join(char for char in name if char != "\x00" and not "\ud800" <= char <= "\udfff") or "?"
+    return UNSTORABLE.sub("", name) or "?"
 
 
 def _walk(data: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
