@@ -40,3 +40,16 @@ def verify_audit_chain() -> bool:
         notify(superuser, "audit.chain_broken", context=context, link=link,
                key=f"{broken.event_id}:{check.broken_links}")
     return False
+
+
+@shared_task(name="portal.apply_retention", acks_late=True)
+def apply_retention() -> dict:
+    """Erase the personal data past their retention period (CELERY_BEAT_SCHEDULE, nightly).
+
+    Each record is erased in its own transaction and only once, so a retried task continues.
+    """
+    from portal.retention import apply_retention as apply
+
+    plan = apply()
+    log.info("retention: %s; erased %s", plan, plan.done)
+    return plan.done

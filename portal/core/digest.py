@@ -20,7 +20,11 @@ _OPENSSL_SM3 = _openssl_has_sm3()
 
 def sm3_digest(text: str) -> str:
     """SM3 of the UTF-8 text, as 64 lower-case hex characters."""
-    data = text.encode("utf-8")
+    return sm3_of_bytes(text.encode("utf-8"))
+
+
+def sm3_of_bytes(data: bytes) -> str:
+    """SM3 of the bytes, as 64 lower-case hex characters."""
     if _OPENSSL_SM3:
         return hashlib.new("sm3", data).hexdigest()
     return sm3.sm3_hash(func.bytes_to_list(data))

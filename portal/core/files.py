@@ -24,7 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 
@@ -325,6 +326,8 @@ def download(stored: FieldFile, filename: str) -> FileResponse:
 
     nosniff keeps a browser from guessing a type of its own (HTML, script) from the bytes.
     """
+    if not stored:
+        raise Http404(gettext("This file was erased at the end of its retention period."))
     kind = upload_type_of(stored.name)
     extension = f".{kind}" if kind in CONTENT_TYPES else ""
     name = display_name(filename) or f"file{extension}"

@@ -377,9 +377,7 @@ SPECTACULAR_SETTINGS = {
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_HOURS", default=24))
 # How long a request waits for a concurrent one with the same key before answering 409.
 IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
-CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
-    "task": "portal.purge_idempotency_keys", "schedule": 60 * 60,
-}
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {"task": "portal.purge_idempotency_keys", "schedule": 60 * 60}
 # Rehashes the whole audit trail: at night, after the policy matching of 02:30.
 CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
     "task": "portal.verify_audit_chain", "schedule": crontab(hour=3, minute=30),
@@ -390,11 +388,12 @@ CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
 REGISTRATION_DEPARTMENT_CODE = env.str("REGISTRATION_DEPARTMENT_CODE", default="ZWFW")
 
 LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "version": 1, "disable_existing_loggers": False, "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# The security settings (HTTPS, headers, CSP, the admin's address, the API docs).
+# The security settings (HTTPS, headers, CSP, the admin's address, the API docs); retention.
+from portal.settings.retention import *  # noqa: E402, F403
 from portal.settings.security import *  # noqa: E402, F403
+
+CELERY_BEAT_SCHEDULE["apply-retention"] = RETENTION_SCHEDULE  # noqa: F405
