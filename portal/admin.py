@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import access
-from portal.core.admin import ReadOnly
-from portal.models import AuditEvent, User
+from portal.core.admin import ReadOnly, SuperuserOnly
+from portal.models import AuditEvent, ExternalIdentity, User
 
 
 @admin.register(User)
@@ -29,3 +29,12 @@ class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
         # The whole trail is for superusers (auditors); officials read timelines on their records.
         queryset = super().get_queryset(request).select_related("actor")
         return queryset if access.is_superuser(request.user) else queryset.none()
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(ReadOnly, SuperuserOnly, admin.ModelAdmin):
+    """Which unified-login identity signs in which account: linked by the sign-in itself, shown here."""
+
+    list_display = ["user", "provider", "subject", "linked_at", "last_signed_in_at"]
+    search_fields = ["user__username", "subject"]
+    list_select_related = ["user", "provider"]

@@ -48,6 +48,50 @@ class User(AbstractUser):
             AuthToken.objects.filter(user=self).delete()
 
 
+class IdentityProvider(models.Model):
+    """An identity provider the portal trusts (the city's unified login), named by its issuer.
+
+    Recorded the first time it signs someone in or is refused: refusals that concern no account
+    of the portal are events of the provider in the audit trail.
+    """
+
+    issuer = models.CharField(_("issuer"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("first used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+
+    def __str__(self) -> str:
+        return self.issuer
+
+
+class ExternalIdentity(models.Model):
+    """A person's identity at a provider (issuer and subject) linked to their account of the portal.
+
+    Linked once, on a verified e-mail address; from then on the subject alone signs them in.
+    """
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.PROTECT, related_name="identities",
+                                 verbose_name=_("identity provider"))
+    subject = models.CharField(_("subject identifier"), max_length=255, help_text=_("The provider's id of the person (sub)."))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="external_identities", verbose_name=_("user"))
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+    last_signed_in_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="one_account_per_external_identity"),
+            models.UniqueConstraint(fields=["provider", "user"], name="one_external_identity_per_provider"),
+        ]
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.subject}"
+
+
 class IdempotencyKey(models.Model):
     """An `Idempotency-Key` of one caller: the request it was first used for and the answer.
 

@@ -27,10 +27,22 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     return render(request, "registration/locked.html", status=403)
 
 
+def proves_no_password(request: HttpRequest, credentials: dict | None = None) -> bool:
+    """A sign-in on an identity provider's answer (the unified login: a nonce, no user name or
+    password) guesses no password, so django-axes neither counts nor locks it: people refused
+    there (unknown to the portal, say) must not lock everyone behind the same address out of it."""
+    credentials = credentials or {}
+    return "nonce" in credentials and not credentials.get("username") and not credentials.get("password")
+
+
 def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Every sign-in of an official or administrator goes into the audit trail, with the address."""
+    """Every sign-in of an official or administrator goes into the audit trail, with the address
+    (and the way in, when a backend names it on the user, as the unified login does)."""
     if access.is_official(user):
-        record_event(user, "user.signed_in", user, data={"address": _address(request)})
+        data = {"address": _address(request)}
+        if method := getattr(user, "sign_in_method", ""):
+            data["method"] = method
+        record_event(user, "user.signed_in", user, data=data)
 
 
 def record_failed_sign_in(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:

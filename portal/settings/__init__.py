@@ -138,20 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout after repeated failures, on every sign-in path (the portal's and the admin's pages, the
-# API's token): keyed on the user name together with the address, so a stranger cannot lock a
-# user out from elsewhere. Attempts are kept in the database, so the lockout holds while Redis is
-# down; a superuser unlocks by deleting the user's "access attempts" in the admin.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.core.sign_in.lockout_response"
-AXES_VERBOSE = False
+# Backends, lockout and the city's unified login: portal/settings/sign_in.py.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_enterprises"
 LOGOUT_REDIRECT_URL = "home"
@@ -392,8 +379,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# The security settings (HTTPS, headers, CSP, the admin's address, the API docs); retention.
+# The security settings (HTTPS, headers, CSP, the admin's address, the API docs), signing in, retention.
 from portal.settings.retention import *  # noqa: E402, F403
 from portal.settings.security import *  # noqa: E402, F403
+from portal.settings.sign_in import *  # noqa: E402, F403
 
 CELERY_BEAT_SCHEDULE["apply-retention"] = RETENTION_SCHEDULE  # noqa: F405
