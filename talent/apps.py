@@ -8,6 +8,9 @@ class TalentConfig(AppConfig):
 
     def ready(self) -> None:
         from services.applications.workflow import extensions
+        from services.reports import extensions as report_extensions
         from talent.applications import TalentPolicyRules
+        from talent.reports import TalentReports
 
         extensions.register(TalentPolicyRules())
+        report_extensions.register(TalentReports())

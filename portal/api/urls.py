@@ -10,6 +10,7 @@ from portal.api.me import MeView
 from services.applications.api import ApplicationViewSet
 from services.applications.api_review import IntakeViewSet, TaskViewSet
 from services.catalogue.api import ServiceItemViewSet
+from services.reports.api import ApplicationExportViewSet, DecisionExportViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,8 @@ router.register("talents", TalentViewSet, basename="talent")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("auth/tokens", TokenViewSet, basename="token")
+router.register("exports/applications", ApplicationExportViewSet, basename="export-applications")
+router.register("exports/decisions", DecisionExportViewSet, basename="export-decisions")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -19,6 +19,11 @@ def is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
+def sees_whole_district(user: Any) -> bool:
+    """Whose dashboard and exports span every department of the district (the district view)."""
+    return is_superuser(user)
+
+
 def is_official(user: Any) -> bool:
     """A district official, or a superuser acting as one: a member of the admin panel's staff."""
     return bool(

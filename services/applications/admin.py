@@ -44,6 +44,7 @@ from services.applications.selectors import (
 )
 from services.applications.workflow import extensions
 from services.models import Application, DeferredMaterial, PostCheck, State, Task
+from services.reports.admin import ReportsAdmin
 
 
 def _int(value: Any) -> int:
@@ -121,7 +122,7 @@ def application_link(obj: Task | PostCheck) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ShownOnly, admin.ModelAdmin):
+class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
     acted_on = True
     list_display = [
         "reference", "enterprise", "service", "mode", "state", "received_on", "acceptance_due",

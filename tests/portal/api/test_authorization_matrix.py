@@ -130,6 +130,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("intake-suspend", "post"): cells(401, 404, 404, 404, 200, 404, 200),
     ("intake-revoke", "post"): cells(401, 404, 404, 404, 409, 404, 409),
     ("intake-resume", "post"): cells(401, 404, 404, 404, 409, 404, 409),  # nothing suspended to lift
+    # exports: an official's department's applications (and their decisions); others get headers only
+    ("export-applications-list", "get"): everyone(200),
+    ("export-decisions-list", "get"): everyone(200),
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -158,7 +161,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 def may_see_a(role: str, name: str) -> bool:
     if role in MEMBERS_OF_A:
         return True
-    if name.startswith(("task-", "intake-")):
+    if name.startswith(("task-", "intake-", "export-")):
         return role in {"official_responsible", "superuser"}
     # The responsible department's officials are told of the task in their own inbox.
     return name == "notification-list" and role == "official_responsible"
@@ -263,6 +266,8 @@ def world_of_a(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def url_of(name: str, world: dict) -> str:
+    if name.startswith("export-"):
+        return reverse(name) + "?format=csv"
     kwargs = {
         "enterprise-detail": {"pk": world["firm_a"].pk},
         "enterprise-resubmit": {"pk": world["firm_a"].pk},
@@ -370,6 +375,7 @@ def test_cell(world_of_a, settings_for_cells, name, method, role):
     if role == "clerk_b" or (role != "anonymous" and not may_see_a(role, name)):
         assert response.status_code != 403, f"{method.upper()} {url} as {role} reveals that A's object exists"
     if not may_see_a(role, name):
-        content = response.content.decode("utf-8", errors="replace")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content  # an export is a file
+        content = raw.decode("utf-8", errors="replace")
         leaked = [secret for secret in world_of_a["secrets"] if secret in content]
         assert not leaked, f"{method.upper()} {url} as {role} shows A's data {leaked}: {content[:500]}"
