@@ -45,6 +45,11 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         _("%(reference)s: %(state)s"),
         _("Your application %(reference)s for “%(service)s” is now: %(state)s. %(reason)s"),
     ),
+    "rectification.closed": (
+        _("%(reference)s: the department answered your rating"),
+        _("%(department)s has closed the rectification after your rating of application %(reference)s for "
+          "“%(service)s”. Outcome: %(outcome)s"),
+    ),
     "task.opened": (
         _("New task: %(reference)s"),
         _("Application %(reference)s for “%(service)s” waits for your department."),
@@ -94,6 +99,7 @@ KINDS: dict[str, dict[str, Any]] = {
     "enterprise.rejected": {"label": _("Enterprise registration decided"), "email": True, "sms": True},
     "enterprise.invited": {"label": _("Added to an enterprise"), "email": True, "sms": False},
     "application.changed": {"label": _("Status of an application"), "email": True, "sms": True},
+    "rectification.closed": {"label": _("Rectification after my rating (好差评)"), "email": True, "sms": False},
     "task.opened": {"label": _("New task for my department"), "email": True, "sms": False, "audience": "staff"},
     "post_check.assigned": {"label": _("Post-check assigned to me"), "email": True, "sms": False,
                             "audience": "staff"},

@@ -12,6 +12,7 @@ from services.applications.models import (
 )
 from services.calendar.models import CalendarDay, CalendarYear
 from services.catalogue.models import ApprovalMode, Department, MaterialRequirement, ReviewStep, ServiceItem
+from services.ratings.models import Rating, Rectification
 
 __all__ = [
     "Application",
@@ -25,6 +26,8 @@ __all__ = [
     "Document",
     "MaterialRequirement",
     "PostCheck",
+    "Rating",
+    "Rectification",
     "ReviewStep",
     "ServiceItem",
     "State",

@@ -10,6 +10,7 @@ from portal.api.me import MeView
 from services.applications.api import ApplicationViewSet
 from services.applications.api_review import IntakeViewSet, TaskViewSet
 from services.catalogue.api import ServiceItemViewSet
+from services.ratings.api import RectificationViewSet
 from services.reports.api import ApplicationExportViewSet, DecisionExportViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 
@@ -19,6 +20,7 @@ router.register("services", ServiceItemViewSet, basename="service")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("intake", IntakeViewSet, basename="intake")
+router.register("rectifications", RectificationViewSet, basename="rectification")
 router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
 router.register("notifications", NotificationViewSet, basename="notification")

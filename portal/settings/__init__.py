@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "services.models.Task.Status",
         "TaskKindEnum": "services.models.Task.Kind",
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+        "RectificationStatusEnum": "services.models.Rectification.Status",
+        "RatingScoreEnum": "services.ratings.models.Score",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # Production: signed-in users only (API_DOCS_PUBLIC, read at each request).

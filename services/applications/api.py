@@ -50,6 +50,7 @@ from services.applications.serializers import (
     with_details,
 )
 from services.models import Document, ServiceItem
+from services.ratings.api import RatingActions
 
 
 @extend_schema_view(list=extend_schema(examples=[
@@ -57,12 +58,13 @@ from services.models import Document, ServiceItem
 ]))
 class ApplicationViewSet(
     IdempotentMixin,
+    RatingActions,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Applications of the caller's enterprises: create a draft, attach, submit, follow."""
+    """Applications of the caller's enterprises: create a draft, attach, submit, follow, rate (好差评)."""
 
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilterSet

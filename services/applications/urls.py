@@ -3,6 +3,7 @@
 from django.urls import path
 
 from services.applications import views
+from services.ratings import views as ratings
 
 urlpatterns = [
     path("", views.application_list, name="application_list"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
     path("<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("<int:pk>/supply/", views.application_supply, name="application_supply"),
+    path("<int:pk>/rating/", ratings.application_rate, name="application_rate"),
 ]

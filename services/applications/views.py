@@ -29,6 +29,7 @@ from services.applications.selectors import applications_of
 from services.applications.workflow import extensions
 from services.catalogue.models import ApprovalMode
 from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
+from services.ratings.selectors import rating_panel, with_ratings
 
 # The fields a domain error can name, as the clerk reads them.
 FIELD_LABELS = {
@@ -107,7 +108,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
-        applications_of(request.user)
+        with_ratings(applications_of(request.user))
         .select_related("service", "service__lead_department", "enterprise", "commitment__signer")
         .prefetch_related(
             Prefetch("tasks", queryset=Task.objects.select_related("department", "claimed_by")),
@@ -142,6 +143,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_commitment": commitment_mode or (deferred_mode and any(m.deferrable for m in materials)),
         "commitment_text": service.signing_text,
         "item_panels": extensions.applicant_panels(application, request.user),
+        "rating": rating_panel(request.user, application),
     }
     return render(request, "services/applications/detail.html", context)
 

@@ -85,6 +85,9 @@ OFFICIAL_PERMISSIONS = [
     "services.view_task",
     "services.view_postcheck",
     "services.change_postcheck",
+    "services.view_rating",
+    "services.view_rectification",
+    "services.change_rectification",
     "services.view_calendarday",
     "services.view_calendaryear",
 ]

@@ -20,6 +20,7 @@ from enterprises.models import Enterprise, Membership
 from notifications.models import Notification, WebhookEndpoint
 from services.applications import workflow
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
+from services.ratings.workflow import rate_application
 from tests.conftest import VALID_USCCS, id_number, licence_file
 
 API_PREFIX = "api/v1/"
@@ -110,6 +111,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("application-withdraw", "post"): members_only(200),
     ("application-supply", "post"): members_only(400),  # nothing of it was deferred
     ("application-events", "get"): members_only(200),
+    # 好差评: A's application is still in review, so not ratable yet (409) for A's members
+    ("application-rating", "get"): members_only(200),
+    ("application-rating", "post"): members_only(409),
     # tasks: the responsible department's officials (and the superuser) decide
     ("task-list", "get"): everyone(200),
     ("task-decide", "post"): cells(401, 404, 404, 404, 200, 404, 200),
@@ -133,6 +137,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # exports: an official's department's applications (and their decisions); others get headers only
     ("export-applications-list", "get"): everyone(200),
     ("export-decisions-list", "get"): everyone(200),
+    # rectifications after a bad rating: the department whose decision was rated (and the superuser)
+    ("rectification-list", "get"): everyone(200),
+    ("rectification-detail", "get"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("rectification-close", "post"): cells(401, 404, 404, 404, 200, 404, 200),
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -161,7 +169,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 def may_see_a(role: str, name: str) -> bool:
     if role in MEMBERS_OF_A:
         return True
-    if name.startswith(("task-", "intake-", "export-")):
+    if name.startswith(("task-", "intake-", "export-", "rectification-")):
         return role in {"official_responsible", "superuser"}
     # The responsible department's officials are told of the task in their own inbox.
     return name == "notification-list" and role == "official_responsible"
@@ -216,6 +224,12 @@ def build_world(tmp_path) -> dict:
     workflow.submit(clerk_a, application.pk)
     application = workflow.accept(official_responsible, application.pk)
     task = application.tasks.get(status="open")
+    # A second application of A, refused at intake and rated 1: the window rectifies.
+    refused = workflow.create_application(clerk_a, firm_a, service)
+    workflow.attach_document(clerk_a, refused.pk, "form", licence_file("form.pdf"))
+    workflow.submit(clerk_a, refused.pk)
+    workflow.refuse(official_responsible, refused.pk, "不属于本部门职权。")
+    rectification = rate_application(clerk_a, refused.pk, 1, "甲方的差评").rectification
 
     from talent.models import Talent, TalentPolicy
 
@@ -244,8 +258,10 @@ def build_world(tmp_path) -> dict:
              "official_other": official_other, "superuser": superuser}
     return {
         "users": users, "firm_a": firm_a, "application": application, "task": task, "talent": talent,
+        "rectification": rectification,
         "webhook": webhook, "delivery": delivery, "message": message, "token_key": token.token_key,
-        "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key],
+        "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key,
+                    refused.reference, "甲方的差评"],
     }
 
 
@@ -281,6 +297,8 @@ def url_of(name: str, world: dict) -> str:
         "notification-detail": {"pk": world["message"].pk},
         "notification-read": {"pk": world["message"].pk},
         "token-detail": {"token_key": world["token_key"]},
+        "rectification-detail": {"pk": world["rectification"].pk},
+        "rectification-close": {"pk": world["rectification"].pk},
         "webhook-resend": {"pk": world["webhook"].pk, "notification_id": world["delivery"].pk},
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
@@ -316,6 +334,8 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("intake-suspend", "post"): ({"reason": "现场核查发现问题，暂停审查。"}, "json"),
         ("intake-revoke", "post"): ({"reason": "以欺骗手段取得许可。"}, "json"),
         ("intake-resume", "post"): ({"reason": "整改到位。"}, "json"),
+        ("application-rating", "post"): ({"score": 4, "comment": "办理顺利"}, "json"),
+        ("rectification-close", "post"): ({"outcome": "已约谈窗口人员并回访企业。"}, "json"),
         ("task-reassign", "post"): ({"to": world["users"]["official_responsible"].pk}, "json"),
         ("talent-list", "post"): ({
             "enterprise": firm, "name": "新入职人才", "id_number": id_number(datetime.date(1992, 3, 4), "005"),

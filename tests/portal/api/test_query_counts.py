@@ -230,6 +230,24 @@ def test_fifty_tokens_are_listed_in_as_many_queries_as_one(world, clerk_client):
                                                               for _ in range(n)])
 
 
+def test_a_departments_fifty_rectifications_cost_as_many_queries_as_one(world):
+    """Each row with its application, item, enterprise, department and rating."""
+    from services.ratings.models import Rating, Rectification
+
+    official = APIClient()
+    official.force_authenticate(world["officials"]["xfj1"])
+    fire = world["departments"]["XFJ"]
+
+    def add(n):
+        for _ in range(n):
+            application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
+            rating = Rating.objects.create(application=application, score=1, department=fire, rated_by=world["clerk"])
+            Rectification.objects.create(rating=rating, application=application, department=fire,
+                                         opened_on=datetime.date(2026, 9, 21), due_date=datetime.date(2026, 10, 19))
+
+    assert_flat(official, "/api/v1/rectifications/", add)
+
+
 def test_a_waiting_list_of_fifty_applications_costs_as_many_queries_as_one(
     alice, alices_enterprise, make_talent, make_policy, talent_department
 ):
@@ -269,6 +287,6 @@ def test_the_lists_here_are_every_list_of_the_api():
     assert lists == {
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
-        "intake-list", "policy-waiting-list",
+        "intake-list", "policy-waiting-list", "rectification-list",
     }, "a list endpoint has no query-count test here"
 
