@@ -8,3 +8,7 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         import services.calendar.working_days  # noqa: F401  (connects the calendar's cache-clearing signals)
+        from services.ratings.reports import RatingReports
+        from services.reports import extensions
+
+        extensions.register(RatingReports())

@@ -104,7 +104,8 @@ def test_the_district_view_sees_every_department_and_narrows_to_one(world, month
     assert market.context["figures"].weekly.total == 2
 
     # The talent policy's quota and budget, in the district view.
-    rows = whole.context["sections"][0].context["rows"]
+    (talent_section,) = [s for s in whole.context["sections"] if s.template.endswith("dashboard_usage.html")]
+    rows = talent_section.context["rows"]
     assert [(row["policy"].code, row["quota"], row["granted"], row["quota_used"]) for row in rows] == [
         ("FC01", 4, 1, 25.0)]
     assert rows[0]["spent"] == 10000 and rows[0]["budget_used"] == 20.0
@@ -142,7 +143,7 @@ def test_the_dashboard_is_reached_from_the_admin_index_and_draws_svg_without_scr
     with at(2026, 3, 31):
         page = dashboard(client)
     html = page.content.decode()
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="report-chart"') == 2
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="report-chart"') == 3  # with the ratings
     assert "<script>" not in html.split('id="weekly"')[1]
     assert 'id="weekly-total">5<' in html  # the figure of the chart is in the table too
 
@@ -162,3 +163,25 @@ def test_the_number_of_queries_does_not_grow_with_the_applications(world, month,
         grown = dashboard(client)
     assert grown.context["figures"].weekly.total == 8 + 5
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_ratings_section_counts_each_score_and_the_rectifications_it_opened(world, month, superuser, client):
+    from services.ratings.models import Rating, Rectification
+    from services.ratings.workflow import rate_application
+
+    with at(2026, 3, 26):
+        rate_application(world["clerk"], month["on_time"], 5, "办理很快")
+        rate_application(world["clerk"], month["late"], 2, "超过承诺时限")
+        rate_application(world["clerk"], month["corrected"], 1)
+    client.force_login(superuser)
+    with at(2026, 3, 31):
+        response = dashboard(client)
+    (section,) = [s for s in response.context["sections"] if s.template.endswith("dashboard_ratings.html")]
+    for row in section.context["rows"]:
+        in_db = Rating.objects.filter(department=row.department)
+        assert row.by_score == {score: in_db.filter(score=score).count() for score in (5, 4, 3, 2, 1)}
+        assert row.rectifications_opened == Rectification.objects.filter(department=row.department).count()
+    assert section.context["totals"] == {5: 1, 4: 0, 3: 0, 2: 1, 1: 1}
+    assert sum(row.rectifications_opened for row in section.context["rows"]) == 2
+    page = response.content.decode()
+    assert 'id="ratings"' in page and 'id="chart-ratings"' in page
