@@ -37,6 +37,7 @@ from services.applications.api_examples import (
     UPLOAD_EXAMPLE,
 )
 from services.applications.filters import ApplicationFilterSet
+from services.applications.notices.api import NoticeActions
 from services.applications.selectors import applications_of
 from services.applications.serializers import (
     ApplicationCreateSerializer,
@@ -56,6 +57,7 @@ from services.models import Document, ServiceItem
     OpenApiExample("A page of applications", response_only=True, value=APPLICATION_EXAMPLE),
 ]))
 class ApplicationViewSet(
+    NoticeActions,
     IdempotentMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,

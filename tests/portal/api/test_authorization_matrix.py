@@ -110,6 +110,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("application-withdraw", "post"): members_only(200),
     ("application-supply", "post"): members_only(400),  # nothing of it was deferred
     ("application-events", "get"): members_only(200),
+    # the notices of A's application (its 受理通知书): A's members and the officials entitled to it
+    ("application-notices", "get"): cells(401, 200, 404, 200, 200, 404, 200),
+    ("application-notice-download", "get"): cells(401, 200, 404, 200, 200, 404, 200),
     # tasks: the responsible department's officials (and the superuser) decide
     ("task-list", "get"): everyone(200),
     ("task-decide", "post"): cells(401, 404, 404, 404, 200, 404, 200),
@@ -158,7 +161,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 def may_see_a(role: str, name: str) -> bool:
     if role in MEMBERS_OF_A:
         return True
-    if name.startswith(("task-", "intake-")):
+    if name.startswith(("task-", "intake-", "application-notice")):
         return role in {"official_responsible", "superuser"}
     # The responsible department's officials are told of the task in their own inbox.
     return name == "notification-list" and role == "official_responsible"
@@ -213,6 +216,11 @@ def build_world(tmp_path) -> dict:
     workflow.submit(clerk_a, application.pk)
     application = workflow.accept(official_responsible, application.pk)
     task = application.tasks.get(status="open")
+    # Its 受理通知书, as the task queued after the commit issues it (the world is built in one transaction).
+    from portal.models import AuditEvent
+    from services.applications.notices import issuing
+
+    notice = issuing.issue(AuditEvent.objects.get(action="application.accepted", target_id=application.pk).pk)
 
     from talent.models import Talent, TalentPolicy
 
@@ -240,7 +248,7 @@ def build_world(tmp_path) -> dict:
     users = {"clerk_a": clerk_a, "clerk_b": clerk_b, "admin_a": admin_a, "official_responsible": official_responsible,
              "official_other": official_other, "superuser": superuser}
     return {
-        "users": users, "firm_a": firm_a, "application": application, "task": task, "talent": talent,
+        "private": tmp_path, "users": users, "firm_a": firm_a, "application": application, "task": task, "notice": notice, "talent": talent,
         "webhook": webhook, "delivery": delivery, "message": message, "token_key": token.token_key,
         "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key],
     }
@@ -277,6 +285,7 @@ def url_of(name: str, world: dict) -> str:
         "notification-read": {"pk": world["message"].pk},
         "token-detail": {"token_key": world["token_key"]},
         "webhook-resend": {"pk": world["webhook"].pk, "notification_id": world["delivery"].pk},
+        "application-notice-download": {"pk": world["application"].pk, "notice_id": world["notice"].pk},
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
         resource = name.split("-")[0]
@@ -346,8 +355,9 @@ def test_the_matrix_covers_the_whole_api():
 
 
 @pytest.fixture
-def settings_for_cells(settings):
+def settings_for_cells(settings, world_of_a):
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    settings.PRIVATE_MEDIA_ROOT = world_of_a["private"]  # where the world's notice was stored
 
 
 @pytest.mark.django_db
