@@ -26,6 +26,7 @@ urlpatterns = [
     path("services/", include("services.catalogue.urls")),
     path("applications/", include("services.applications.urls")),
     path("talent/", include("talent.urls")),
+    path("verify/", include("services.applications.notices.urls")),  # public: a notice's verification code
     path("i18n/", include("django.conf.urls.i18n")),
     # Links in messages sent while the outbox was part of the services app keep working.
     # The admin's address comes from ADMIN_URL (default admin/).

@@ -10,6 +10,7 @@ from services.applications.models import (
     State,
     Task,
 )
+from services.applications.notices.models import Notice, NoticeKind
 from services.calendar.models import CalendarDay, CalendarYear
 from services.catalogue.models import ApprovalMode, Department, MaterialRequirement, ReviewStep, ServiceItem
 from services.ratings.models import Rating, Rectification
@@ -25,6 +26,8 @@ __all__ = [
     "Department",
     "Document",
     "MaterialRequirement",
+    "Notice",
+    "NoticeKind",
     "PostCheck",
     "Rating",
     "Rectification",

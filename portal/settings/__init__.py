@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-unanswered-corrections": {"task": "services.timers.close_unanswered_corrections", "schedule": 60 * 60},
     "sample-post-checks": {"task": "services.timers.sample_post_checks", "schedule": 15 * 60},
     "overdue-post-checks": {"task": "services.timers.overdue_post_checks", "schedule": 60 * 60},
+    "issue-missing-notices": {"task": "services.timers.issue_missing_notices", "schedule": 10 * 60},
     # 免申即享: every night, after the day's changes to talent and enterprises.
     "match-policies": {"task": "talent.match_policies", "schedule": crontab(hour=2, minute=30)},
     "sweep-notifications": {"task": "services.sweep_notifications", "schedule": 60},
@@ -322,6 +323,8 @@ REST_FRAMEWORK = {
         # Scoped limits, on top of the two above: per IP for tokens, per user for submissions.
         "token": env.str("API_THROTTLE_TOKEN", default="10/min") or None,
         "submissions": env.str("API_THROTTLE_SUBMISSIONS", default="60/hour") or None,
+        # The public verification page of notices, per address: codes cannot be walked through.
+        "notice_verify": env.str("NOTICE_VERIFY_THROTTLE", default="30/min") or None,
     },
     # Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client's IP.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),

@@ -35,6 +35,7 @@ from services.applications.admin_filters import (
     sla_badge,
 )
 from services.applications.admin_overdue import overdue_board
+from services.applications.notices.views import notice_file
 from services.applications.selectors import (
     applications_visible_to,
     colleagues_of,
@@ -176,6 +177,7 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             path("<int:pk>/act/<str:action>/", wrap(self.act_view), name="services_application_act"),
             path("<int:pk>/documents/<int:document_id>/", wrap(self.document_view),
                  name="services_application_document"),
+            path("<int:pk>/notices/<int:notice_id>/", wrap(self.notice_view), name="services_application_notice"),
             *super().get_urls(),
         ]
 
@@ -210,6 +212,7 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             "documents": application.documents.select_related("material", "uploaded_by"),
             "deferred": application.deferred.all(),
             "corrections": application.corrections.select_related("requested_by"),
+            "notices": application.notices.select_related("department"),
             "replaced_since_notice": replaced_since_last_notice(application),
             "commitment": commitment,
             "tasks": application.review_tasks(),
@@ -251,6 +254,12 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
         if not document.file:
             raise Http404
         return download(document.file, document.original_name)
+
+    def notice_view(self, request: HttpRequest, pk: int, notice_id: int) -> FileResponse:
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, application):
+            raise Http404
+        return notice_file(get_object_or_404(application.notices, pk=notice_id))
 
     # --- the overdue board --------------------------------------------------------------
 

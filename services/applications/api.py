@@ -37,6 +37,7 @@ from services.applications.api_examples import (
     UPLOAD_EXAMPLE,
 )
 from services.applications.filters import ApplicationFilterSet
+from services.applications.notices.api import NoticeActions
 from services.applications.selectors import applications_of
 from services.applications.serializers import (
     ApplicationCreateSerializer,
@@ -57,6 +58,7 @@ from services.ratings.api import RatingActions
     OpenApiExample("A page of applications", response_only=True, value=APPLICATION_EXAMPLE),
 ]))
 class ApplicationViewSet(
+    NoticeActions,
     IdempotentMixin,
     RatingActions,
     mixins.CreateModelMixin,

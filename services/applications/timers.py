@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.outbox import notify
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
+from services.applications.notices.issuing import issue_missing
 from services.applications.selectors import (
     late_for_acceptance,
     late_for_decision,
@@ -220,4 +221,5 @@ ALL_TIMERS = {
     "close_unanswered_corrections": close_unanswered_corrections,
     "sample_post_checks": sample_post_checks,
     "overdue_post_checks": flag_overdue_post_checks,
+    "issue_missing_notices": issue_missing,  # notices whose task the broker lost
 }

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from services.applications import views
+from services.applications.notices import views as notice_views
 from services.ratings import views as ratings
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.application_detail, name="application_detail"),
     path("<int:pk>/documents/", views.application_upload, name="application_upload"),
     path("<int:pk>/documents/<int:doc_pk>/", views.document_download, name="application_document"),
+    path("<int:pk>/notices/<int:notice_pk>/", notice_views.notice_download, name="application_notice"),
     path("<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
     path("<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),

@@ -135,6 +135,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tasks": application.review_tasks(),
         "deferred": list(application.deferred.all()),
         "corrections": list(application.corrections.all()),
+        "notices": list(application.notices.all()),
         "commitment": commitment,
         "events": _timeline(application),
         "allowed": workflow.allowed_actions(request.user, application),

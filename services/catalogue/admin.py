@@ -35,7 +35,7 @@ class ServiceItemForm(forms.ModelForm):
         model = ServiceItem
         fields = [
             "code", "name", "name_en", "category", "is_active", "lead_department", "departments",
-            "description", "conditions", "fee", "approval_mode", "statutory_days", "promised_days",
+            "description", "conditions", "legal_basis", "legal_basis_en", "fee", "approval_mode", "statutory_days", "promised_days",
             "commitment_text", "deferral_days", "deferral_grace_days", "post_check_ratio",
             "post_check_window_days", "credit_bar_days",
         ]
@@ -127,7 +127,7 @@ class ServiceItemAdmin(SuperuserChangesOnly, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "category", "is_active"]}),
         (_("Departments"), {"fields": ["lead_department", "departments"]}),
-        (_("Guide"), {"fields": ["description", "conditions", "fee"]}),
+        (_("Guide"), {"fields": ["description", "conditions", "legal_basis", "legal_basis_en", "fee"]}),
         (_("Approval and time limits"), {"fields": ["approval_mode", "statutory_days", "promised_days"]}),
         (
             _("Deferred documents and commitments"),

@@ -62,7 +62,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             "materials",
             # additions to the contract
             "name_en", "category", "lead_department", "fee", "conditions", "review_steps",
-            "deferral_days", "commitment_text",
+            "deferral_days", "commitment_text", "legal_basis", "legal_basis_en",
         ]
         read_only_fields = fields
 
@@ -110,6 +110,8 @@ SERVICE_EXAMPLE = {
     "fee": "0.00", "conditions": "1. 在丰台区注册登记的企业或科研机构，无严重失信记录；",
     "review_steps": [{"order": 1, "name": "需求审查", "department": ZWFW_EXAMPLE, "promised_days": 5}],
     "deferral_days": 10, "commitment_text": "本单位承诺：申请使用的公共数据仅用于申报的应用场景……",
+    "legal_basis": "《中华人民共和国数据安全法》第四十二条；《北京市公共数据管理办法》",
+    "legal_basis_en": "Data Security Law of the PRC, Art. 42; Beijing Measures on the Management of Public Data",
 }
 
 

@@ -64,6 +64,8 @@ class Item:
     post_check_ratio: Decimal = Decimal("0.2")
     post_check_window_days: int = 20
     credit_bar_days: int = 365
+    legal_basis: str = ""  # cited by the item's notices and decisions
+    legal_basis_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ def _service_fields(item: Item, label: str) -> dict[str, Any]:
         "promised_days": item.promised_days, "deferral_days": item.deferral_days,
         "deferral_grace_days": item.deferral_grace_days, "commitment_text": item.commitment_text,
         "post_check_ratio": item.post_check_ratio, "post_check_window_days": item.post_check_window_days,
-        "credit_bar_days": item.credit_bar_days,
+        "credit_bar_days": item.credit_bar_days, "legal_basis": item.legal_basis,
+        "legal_basis_en": item.legal_basis_en,
     }
 
 
@@ -149,6 +152,8 @@ def _read_item(entry: Entry, label: str) -> Item:
         "fee": entry.decimal, "commitment_text": lambda key: entry.text(key, blank=True),
         "post_check_ratio": entry.decimal, "deferral_days": entry.whole, "deferral_grace_days": entry.whole,
         "post_check_window_days": entry.whole, "credit_bar_days": entry.whole,
+        "legal_basis": lambda key: entry.text(key, blank=True),
+        "legal_basis_en": lambda key: entry.text(key, blank=True),
     }
     item = Item(
         code=entry.text("code"), name=entry.text("name"), name_en=entry.text("name_en"),

@@ -79,6 +79,11 @@ class ServiceItem(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     conditions = models.TextField(_("acceptance conditions"), blank=True)
+    legal_basis = models.TextField(
+        _("legal basis"), blank=True,
+        help_text=_("The laws and regulations the item rests on, as the notices and decisions cite them."),
+    )
+    legal_basis_en = models.TextField(_("legal basis in English"), blank=True)
     fee = models.DecimalField(_("fee (CNY)"), max_digits=10, decimal_places=2, default=Decimal("0"))
     approval_mode = models.CharField(
         _("approval mode"), max_length=12, choices=ApprovalMode.choices, default=ApprovalMode.STANDARD
@@ -162,6 +167,12 @@ class ServiceItem(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def legal_basis_text(self) -> str:
+        """The legal basis in the reader's language: English where it is given and English is spoken."""
+        if self.legal_basis_en and (get_language() or "").startswith("en"):
+            return self.legal_basis_en
+        return self.legal_basis
 
     @property
     def signing_text(self) -> str:

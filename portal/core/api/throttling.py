@@ -17,7 +17,12 @@ import logging
 
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +49,12 @@ class UserThrottle(_CurrentRates, UserRateThrottle):
 
 class ScopedThrottle(_CurrentRates, ScopedRateThrottle):
     """The view's `throttle_scope`, if it has one, on top of the two above."""
+
+
+class AddressThrottle(_CurrentRates, SimpleRateThrottle):
+    """A limit per client address, signed in or not, for pages that must not be walked through
+    (a subclass names its `scope`). It reads only the request's headers, so a plain Django view
+    uses it too: `allow_request(request, None)`, then `wait()` for Retry-After."""
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -17,6 +17,7 @@ from portal.core.access import is_official_of
 from portal.core.audit import record_event
 from portal.core.errors import IllegalTransition
 from portal.core.files import check_upload
+from services.applications.notices import issuing as notices
 from services.applications.workflow import extensions
 from services.calendar.working_days import add_working_days
 from services.models import Application, Department, MaterialRequirement, State, Task
@@ -97,12 +98,17 @@ def record_change(
     reason: str = "",
     data: dict | None = None,
 ) -> None:
-    """Save the application, record the one audit event and tell the enterprise's members."""
+    """Save the application, record the one audit event and tell the enterprise's members.
+
+    A transition that issues an official notice (受理, 补正, 不予受理, the decisions) has it issued
+    after the commit, by the event's hash (`services/applications/notices/`).
+    """
     application.save()
     event = record_event(
         actor, f"application.{action}", application,
         from_state=from_state, to_state=application.state, reason=reason, data=data,
     )
+    notices.schedule(event, application)
     for member in application.enterprise.members.all():
         notify(
             member,

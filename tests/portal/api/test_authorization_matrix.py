@@ -114,6 +114,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # 好差评: A's application is still in review, so not ratable yet (409) for A's members
     ("application-rating", "get"): members_only(200),
     ("application-rating", "post"): members_only(409),
+    # the notices of A's application (its 受理通知书): A's members and the officials entitled to it
+    ("application-notices", "get"): cells(401, 200, 404, 200, 200, 404, 200),
+    ("application-notice-download", "get"): cells(401, 200, 404, 200, 200, 404, 200),
     # tasks: the responsible department's officials (and the superuser) decide
     ("task-list", "get"): everyone(200),
     ("task-decide", "post"): cells(401, 404, 404, 404, 200, 404, 200),
@@ -169,7 +172,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 def may_see_a(role: str, name: str) -> bool:
     if role in MEMBERS_OF_A:
         return True
-    if name.startswith(("task-", "intake-", "export-", "rectification-")):
+    if name.startswith(("task-", "intake-", "export-", "rectification-", "application-notice")):
         return role in {"official_responsible", "superuser"}
     # The responsible department's officials are told of the task in their own inbox.
     return name == "notification-list" and role == "official_responsible"
@@ -230,6 +233,11 @@ def build_world(tmp_path) -> dict:
     workflow.submit(clerk_a, refused.pk)
     workflow.refuse(official_responsible, refused.pk, "不属于本部门职权。")
     rectification = rate_application(clerk_a, refused.pk, 1, "甲方的差评").rectification
+    # Its 受理通知书, as the task queued after the commit issues it (the world is built in one transaction).
+    from portal.models import AuditEvent
+    from services.applications.notices import issuing
+
+    notice = issuing.issue(AuditEvent.objects.get(action="application.accepted", target_id=application.pk).pk)
 
     from talent.models import Talent, TalentPolicy
 
@@ -257,8 +265,8 @@ def build_world(tmp_path) -> dict:
     users = {"clerk_a": clerk_a, "clerk_b": clerk_b, "admin_a": admin_a, "official_responsible": official_responsible,
              "official_other": official_other, "superuser": superuser}
     return {
-        "users": users, "firm_a": firm_a, "application": application, "task": task, "talent": talent,
-        "rectification": rectification,
+        "private": tmp_path, "users": users, "firm_a": firm_a, "application": application, "task": task,
+        "notice": notice, "talent": talent, "rectification": rectification,
         "webhook": webhook, "delivery": delivery, "message": message, "token_key": token.token_key,
         "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key,
                     refused.reference, "甲方的差评"],
@@ -300,6 +308,7 @@ def url_of(name: str, world: dict) -> str:
         "rectification-detail": {"pk": world["rectification"].pk},
         "rectification-close": {"pk": world["rectification"].pk},
         "webhook-resend": {"pk": world["webhook"].pk, "notification_id": world["delivery"].pk},
+        "application-notice-download": {"pk": world["application"].pk, "notice_id": world["notice"].pk},
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
         resource = name.split("-")[0]
@@ -371,8 +380,9 @@ def test_the_matrix_covers_the_whole_api():
 
 
 @pytest.fixture
-def settings_for_cells(settings):
+def settings_for_cells(settings, world_of_a):
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    settings.PRIVATE_MEDIA_ROOT = world_of_a["private"]  # where the world's notice was stored
 
 
 @pytest.mark.django_db
