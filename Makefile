@@ -78,10 +78,15 @@ serve: serve-secret-key install messages
 	$(PRODUCTION) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) \
 		WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(VENV)/bin/honcho start -f Procfile
 
-# Production settings have no key of their own: `make serve` takes SECRET_KEY from the environment.
+# Production settings have no key of their own: `make serve` takes SECRET_KEY and the keys of the
+# personal data encrypted at rest (FIELD_ENCRYPTION_KEY, FIELD_LOOKUP_KEY) from the environment.
 serve-secret-key:
 	@test -n "$$SECRET_KEY" || { echo "make serve runs the production settings and needs SECRET_KEY:" \
 		"export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" >&2; exit 2; }
+	@test -n "$$FIELD_ENCRYPTION_KEY" || { echo "make serve runs the production settings and needs FIELD_ENCRYPTION_KEY:" \
+		"export FIELD_ENCRYPTION_KEY=k1:\$$(python3 -c 'import secrets; print(secrets.token_hex(16))')" >&2; exit 2; }
+	@test -n "$$FIELD_LOOKUP_KEY" || { echo "make serve runs the production settings and needs FIELD_LOOKUP_KEY:" \
+		"export FIELD_LOOKUP_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2; exit 2; }
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache

@@ -101,8 +101,12 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
     from django.utils import timezone
     from stdnum.cn import ric
 
+    from enterprises.models import Enterprise
     from portal.models import User
+    from talent.models import Talent
 
+    # Personal data goes in encrypted, with its lookup digest, as the portal stores it.
+    contact_field, id_field = Enterprise._meta.get_field("contact_phone"), Talent._meta.get_field("id_number")
     quiet_from, quiet_until = (User._meta.get_field(name).default for name in ("sms_quiet_from", "sms_quiet_until"))
     now = timezone.now()
     today = timezone.localdate()
@@ -114,7 +118,7 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
         for i in range(enterprises):
             language = "en" if rng.random() < 0.08 else "zh-hans"
             yield (first_user + i, password, False, f"bench-{i:06d}", rng.choice(GIVEN) + rng.choice(GIVEN),
-                   rng.choice(SURNAMES), f"bench-{i:06d}@bench.example", False, True, now, "", language,
+                   rng.choice(SURNAMES), f"bench-{i:06d}@bench.example", False, True, now, "", "", language,
                    quiet_from, quiet_until)
 
     def companies() -> Iterator[tuple]:
@@ -131,8 +135,8 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
             yield (first_enterprise + i, f"北京基准{i:06d}科技有限公司", uscc(i), rng.choice(SURNAMES) + rng.choice(GIVEN),
                    f"北京市丰台区基准路{i % 999 + 1}号", rng.choice(STREETS),
                    rng.choices(INDUSTRIES, weights=INDUSTRY_WEIGHTS)[0], weighted(rng, SIZES),
-                   weighted(rng, TECH_TIERS), founded, rng.randint(10, 100000), "联系人", "010-63800000",
-                   f"bench-{i:06d}@bench.example", "", status, "", credit, now,
+                   weighted(rng, TECH_TIERS), founded, rng.randint(10, 100000), "联系人",
+                   contact_field.get_prep_value("010-63800000"), contact_field.lookup_of("010-63800000"), f"bench-{i:06d}@bench.example", "", status, "", credit, now,
                    now if status != "pending" else None, first_user + i)
 
     def memberships() -> Iterator[tuple]:
@@ -158,23 +162,25 @@ def seed(enterprises: int, talents: int, rng: random.Random) -> None:
             span = max((today - earliest).days, 0)
             started = today - datetime.timedelta(days=min(int(rng.expovariate(1 / 1500)), span))
             gender = "male" if int(number[16]) % 2 else "female"
-            yield (first_talent + i, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), number, birth,
+            yield (first_talent + i, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                   id_field.get_prep_value(number), id_field.lookup_of(number), birth,
                    gender, weighted(rng, EDUCATION), rng.choice(TITLES), rng.choice(FIELDS), weighted(rng, TIERS),
                    rng.random() < 0.06, started, now, now, enterprise)
 
     with transaction.atomic():
         copy_rows("portal_user", ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
-                                  "is_staff", "is_active", "date_joined", "phone", "language", "sms_quiet_from",
+                                  "is_staff", "is_active", "date_joined", "phone", "phone_lookup", "language", "sms_quiet_from",
                                   "sms_quiet_until"],
                   users(), enterprises, "users")
         copy_rows("enterprises_enterprise", [
             "id", "name", "uscc", "legal_representative", "registered_address", "street", "industry", "size",
-            "tech_tier", "founded_on", "registered_capital", "contact_name", "contact_phone", "contact_email",
+            "tech_tier", "founded_on", "registered_capital", "contact_name", "contact_phone", "contact_phone_lookup",
+            "contact_email",
             "licence", "status", "status_reason", "credit_listed_until", "created_at", "decided_at",
             "created_by_id"], companies(), enterprises, "enterprises")
         copy_rows("enterprises_membership", ["id", "role", "created_at", "enterprise_id", "user_id"],
                   memberships(), enterprises, "memberships")
-        copy_rows("talent_talent", ["id", "name", "id_number", "birth_date", "gender", "education", "title", "field",
+        copy_rows("talent_talent", ["id", "name", "id_number", "id_number_lookup", "birth_date", "gender", "education", "title", "field",
                                     "tier", "returnee", "started_on", "created_at", "updated_at", "enterprise_id"],
                   people(), talents, "talent")
         for table in ("portal_user", "enterprises_enterprise", "enterprises_membership", "talent_talent"):

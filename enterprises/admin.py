@@ -12,6 +12,7 @@ from enterprises.models import Enterprise, Membership
 from enterprises.registration import reject_enterprise, verify_enterprise
 from portal.core.access import is_superuser, reviews_registrations
 from portal.core.errors import IllegalTransition
+from portal.core.masking import mask_phone
 
 
 class MembershipInline(admin.TabularInline):
@@ -62,6 +63,18 @@ class EnterpriseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Enterprises register themselves in the portal or by the API.
         return False
+
+    # The contact phone is personal data: officials read it masked; superusers, who may change it, whole.
+    def get_exclude(self, request, obj=None):
+        return [] if is_superuser(request.user) else ["contact_phone"]
+
+    def get_readonly_fields(self, request, obj=None):
+        masked = [] if is_superuser(request.user) else ["masked_contact_phone"]
+        return [*super().get_readonly_fields(request, obj), *masked]
+
+    @admin.display(description=gettext_lazy("contact phone"))
+    def masked_contact_phone(self, obj):
+        return mask_phone(obj.contact_phone)
 
     @admin.display(description=gettext_lazy("Decision"))
     def decide_link(self, obj):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.identifiers import normalize_uscc, validate_uscc
 from portal.core import access
+from portal.core.encrypted_fields import EncryptedCharField, LookupHashField
 from portal.core.files import private_storage, stored_name, validate_upload
 
 
@@ -121,7 +122,9 @@ class Enterprise(models.Model):
         validators=[MinValueValidator(0)],
     )
     contact_name = models.CharField(_("contact person"), max_length=100)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, validators=[phone_validator])
+    # SM4-encrypted at rest; members see it, officials see it masked.
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20, validators=[phone_validator])
+    contact_phone_lookup = LookupHashField(_("contact phone digest"), source="contact_phone", db_index=True)
     contact_email = models.EmailField(_("contact e-mail"))
     licence = models.FileField(
         _("business licence"),

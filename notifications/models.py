@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.encrypted_fields import EncryptedCharField
+
 
 class Notification(models.Model):
     """A message to one person (inbox, e-mail, SMS) or one webhook endpoint.
@@ -133,7 +135,7 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
-    secret = models.CharField(_("signing secret"), max_length=200)
+    secret = EncryptedCharField(_("signing secret"), max_length=200)  # SM4-encrypted at rest
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core import access
 from portal.core.admin import ReadOnly, SuperuserOnly
+from portal.core.masking import mask_phone
 from portal.models import AuditEvent, ExternalIdentity, User
 
 
@@ -14,6 +15,22 @@ class UserAdmin(BaseUserAdmin):
         (_("Portal"), {"fields": ["phone", "language"]}),
     ]
     list_display = ["username", "first_name", "email", "is_staff", "is_active"]
+
+    # The phone is personal data: whole for superusers, who may change it; masked for anyone else.
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if access.is_superuser(request.user):
+            return fieldsets
+        return [(name, {**options, "fields": ["masked_phone" if f == "phone" else f for f in options["fields"]]})
+                for name, options in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        masked = [] if access.is_superuser(request.user) else ["masked_phone"]
+        return [*super().get_readonly_fields(request, obj), *masked]
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
 
 
 @admin.register(AuditEvent)

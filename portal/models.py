@@ -8,13 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import audit_chain
+from portal.core.encrypted_fields import EncryptedCharField, LookupHashField
 from portal.core.errors import AppendOnly
 
 
 class User(AbstractUser):
     """Anyone who signs in: a company clerk, a district official (is_staff) or an admin."""
 
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Personal data: SM4-encrypted at rest, shown masked to anyone but its owner.
+    phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
+    phone_lookup = LookupHashField(_("phone digest"), source="phone", db_index=True)
     language = models.CharField(
         _("preferred language"),
         max_length=10,

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.core.access import member_enterprise
+from portal.core.masking import mask_phone
 from services.applications.models import OPEN_STATES
 from services.models import Application
 from talent.applications import LIVE_STATES
@@ -37,9 +38,13 @@ def service_package(request: HttpRequest, pk: int) -> HttpResponse:
         Application.objects.filter(enterprise=enterprise, state__in=OPEN_STATES)
         .select_related("service").order_by("-created_at", "-id")
     )
+    manager = enterprise.service_manager
+    # The manager's mobile is personal data: the enterprise sees it masked (e-mail is the way to write).
+    phone = "" if manager is None else manager.phone if manager.pk == request.user.pk else mask_phone(manager.phone)
     return render(request, "enterprises/package.html", {
         "enterprise": enterprise,
-        "manager": enterprise.service_manager,
+        "manager": manager,
+        "manager_phone": phone,
         "policies": list(policies.values()),
         "open_applications": open_applications,
     })

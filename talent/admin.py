@@ -1,18 +1,27 @@
 """Admin of the talent policies (superusers edit, officials read) and a read-only view of talent.
 
 Talent profiles belong to their employers: in the admin only superusers see them, and
-officials see the talent of the applications they review on the application's page. The
+officials see the talent of the applications they review on the application's page. The ID
+number is shown masked everywhere; an entitled official asks for the whole number on a page of
+its own (`id_number_view`), and the asking is in the audit trail. The
 officials' list of applications can show those waiting for a policy's quota (`WaitingForQuotaFilter`,
 added to it through the workflow's extension registry).
 """
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.utils.html import format_html_join
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import SuperuserChangesOnly, SuperuserOnly
+from talent import identity
 from talent.applications import usage, with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy
@@ -91,7 +100,9 @@ class TalentAdmin(SuperuserOnly, admin.ModelAdmin):
     list_filter = ["tier", "education", "returnee"]
     search_fields = ["name", "enterprise__name"]
     list_select_related = ["enterprise"]
-    readonly_fields = ["birth_date", "gender"]
+    # The number is never in a form of the admin: employers change it, and it is shown masked.
+    exclude = ["id_number"]
+    readonly_fields = ["masked_id", "birth_date", "gender"]
     raw_id_fields = ["enterprise"]
 
     def has_add_permission(self, request, *args):
@@ -99,7 +110,37 @@ class TalentAdmin(SuperuserOnly, admin.ModelAdmin):
 
     @admin.display(description=_("resident ID number"))
     def masked_id(self, obj):
-        return obj.masked_id_number
+        url = reverse("admin:talent_talent_id_number", args=[obj.pk])
+        return format_html('{} <a class="show-id-number" href="{}">{}</a>', obj.masked_id_number, url, _("Show"))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/id-number/", self.admin_site.admin_view(self.id_number_view),
+                 name="talent_talent_id_number"),
+            *super().get_urls(),
+        ]
+
+    def id_number_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The whole ID number, for an official entitled to it: asked for (GET), then shown (POST) and
+        recorded in the audit trail. Anyone else: 403, and nothing is recorded."""
+        talent = get_object_or_404(Talent.objects.select_related("enterprise"), pk=pk)
+        if not identity.may_see_full_id_number(request.user, talent):
+            raise PermissionDenied
+        back = request.GET.get("next") or request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            back = ""
+        number = None
+        if request.method == "POST":
+            try:
+                number = identity.reveal_id_number(request.user, talent)
+            except PermissionError:
+                raise PermissionDenied from None
+        response = TemplateResponse(request, "admin/talent/id_number.html", {
+            **self.admin_site.each_context(request), "title": _("Resident ID number of %(name)s") % {
+                "name": talent.name}, "talent": talent, "number": number, "back": back,
+        })
+        response["Cache-Control"] = "no-store"  # the page with the number stays in no cache
+        return response
 
 
 @admin.register(PolicyMatch)

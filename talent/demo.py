@@ -34,7 +34,7 @@ from services.catalogue.demo import (
 from services.catalogue.demo_files import Entry, check_model, top_level
 from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
-from talent import profiles
+from talent import identity, profiles
 from talent.eligibility import validate_rules
 from talent.models import BenefitKind, Education, Talent, TalentPolicy, Tier
 
@@ -313,7 +313,7 @@ def seed_demo_talent() -> list[Talent]:
                               "exist: run seed_demo (it creates them first).")
         talent = []
         for person in demo.talent:
-            existing = Talent.objects.filter(enterprise=enterprise, id_number=person.id_number).first()
+            existing = identity.same_person(enterprise, person.id_number).first()
             talent.append(existing or profiles.add_talent(clerk, enterprise, {
                 "name": person.name, "id_number": person.id_number, "education": person.education,
                 "tier": person.tier, "returnee": person.returnee, "started_on": person.started_on,

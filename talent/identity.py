@@ -1,9 +1,13 @@
 """The resident ID number (居民身份证号): validation, what it tells, and who sees it.
 
 This module is the one place that reads the raw number. Everything shown on a page or
-returned by the API goes through `mask`; only `full_id_number` hands out the whole value,
-to officials of the departments that review the talent's applications. Encryption at rest
-will be added here too.
+returned by the API goes through `mask`; only `reveal_id_number` hands out the whole value, to
+officials of the departments that review the talent's applications, when they ask for it, and
+records that they did (`talent.id_number_viewed`).
+
+The number is SM4-encrypted at rest (`Talent.id_number` is an encrypted field): the database
+holds no plain number, and a search by number compares its keyed SM3 digest (`lookup`,
+`same_person`).
 """
 
 import datetime
@@ -16,6 +20,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from portal.core import access
+from portal.core.audit import record_event
 
 # No living person, and so no talent, was born before this.
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
@@ -98,3 +103,28 @@ def may_see_full_id_number(user: Any, talent: Any) -> bool:
 def full_id_number(user: Any, talent: Any) -> str:
     """The whole number for those entitled to it; the masked one for everyone else."""
     return talent.id_number if may_see_full_id_number(user, talent) else mask(talent.id_number)
+
+
+def reveal_id_number(user: Any, talent: Any) -> str:
+    """The whole number, for an entitled official who asked to see it; the asking is in the audit trail.
+
+    Anyone else gets PermissionError, and nothing is recorded.
+    """
+    if not may_see_full_id_number(user, talent):
+        raise PermissionError("not entitled to see the talent's ID number")
+    record_event(user, "talent.id_number_viewed", talent, data={"enterprise": talent.enterprise_id})
+    return talent.id_number
+
+
+def lookup(value: str) -> str:
+    """The stored digest of an ID number (as typed: it is normalised first)."""
+    from talent.models import Talent
+
+    return Talent._meta.get_field("id_number").lookup_of(normalize(value))
+
+
+def same_person(enterprise: Any, value: str) -> Any:
+    """The employer's talent with this ID number: a QuerySet of at most one."""
+    from talent.models import Talent
+
+    return Talent.objects.filter(enterprise=enterprise, id_number_lookup=lookup(value))

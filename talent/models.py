@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.access import MemberQuerySet
+from portal.core.encrypted_fields import EncryptedCharField, LookupHashField
 from talent import identity
 
 
@@ -37,8 +38,8 @@ class Gender(models.TextChoices):
     MALE = "male", _("Male")
 
 
-class IdNumberField(models.CharField):
-    """The resident ID number column. Its own validator reports a wrong length once, in words."""
+class IdNumberField(EncryptedCharField):
+    """The resident ID number, SM4-encrypted at rest. Its own validator reports a wrong length once, in words."""
 
     @property
     def validators(self) -> list:
@@ -53,7 +54,8 @@ class Talent(models.Model):
     """A person employed by an enterprise, for whom the employer applies to talent policies.
 
     The ID number is read and written only through `talent.identity`; birth date and gender
-    are derived from it when it is set.
+    are derived from it when it is set. It is stored encrypted: the per-employer uniqueness and
+    every search compare `id_number_lookup`, its keyed SM3 digest.
     """
 
     enterprise = models.ForeignKey(
@@ -64,6 +66,7 @@ class Talent(models.Model):
         _("resident ID number"), max_length=18, validators=[identity.validate_id_number],
         help_text=_("The 18-character number of the 居民身份证; birth date and gender are read from it."),
     )
+    id_number_lookup = LookupHashField(_("ID number digest"), source="id_number")
     birth_date = models.DateField(_("birth date"), editable=False, db_index=True)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, editable=False)
     education = models.CharField(_("highest education"), max_length=10, choices=Education.choices)
@@ -82,7 +85,7 @@ class Talent(models.Model):
         verbose_name = _("talent")
         verbose_name_plural = _("talent")
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "id_number"], name="talent_once_per_employer"),
+            models.UniqueConstraint(fields=["enterprise", "id_number_lookup"], name="talent_once_per_employer"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ def _duplicate() -> ValidationError:
 
 def _save(user: Any, talent: Talent, action: str) -> Talent:
     talent.full_clean(validate_unique=False, validate_constraints=False)
-    duplicates = Talent.objects.filter(enterprise=talent.enterprise, id_number=identity.normalize(talent.id_number))
+    duplicates = identity.same_person(talent.enterprise, talent.id_number)
     if duplicates.exclude(pk=talent.pk).exists():
         raise _duplicate()
     try:

@@ -13,7 +13,7 @@ from talent.selectors import waiting_list
 
 
 def review_panel(application: Application, user: Any) -> dict[str, Any] | None:
-    """The talent, the ID number as far as `user` may see it, today's verdict, the quota left and the
+    """The talent, the ID number masked (and whether `user` may ask for the whole), today's verdict, the quota left and the
     policy's waiting list, with this application's place on it."""
     claim = (TalentApplication.objects.select_related("talent__enterprise", "policy__service")
              .filter(application=application).first())
@@ -25,7 +25,8 @@ def review_panel(application: Application, user: Any) -> dict[str, Any] | None:
     return {
         "claim": claim,
         "talent": talent,
-        "id_number": identity.full_id_number(user, talent),
+        "id_number": talent.masked_id_number,
+        "may_reveal": identity.may_see_full_id_number(user, talent),
         "age": talent.age(timezone.localdate()),
         "policy": policy,
         "conditions": describe_rules(policy),

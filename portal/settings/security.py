@@ -1,4 +1,5 @@
-"""Security settings: HTTPS, cookies, headers, the CSP, the admin's address and the API docs.
+"""Security settings: HTTPS, cookies, headers, the CSP, the admin's address, the API docs and the
+keys of the personal data encrypted at rest.
 
 Production defaults, on unless DEV; each can be turned off where a proxy does the job.
 """
@@ -6,6 +7,7 @@ Production defaults, on unless DEV; each can be turned off where a proxy does th
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.core.field_crypto import parse_encryption_keys, parse_lookup_key
 from portal.settings.environment import DEV, env
 from portal.settings.environment import read_bool as _bool
 
@@ -76,3 +78,11 @@ if not ADMIN_URL.endswith("/") or "//" in ADMIN_URL or not ADMIN_URL.strip("/"):
 
 # /api/docs/ and /api/schema/: public in development, for signed-in users in production.
 API_DOCS_PUBLIC = _bool("API_DOCS_PUBLIC", DEV)
+
+# Personal data at rest (portal.core.field_crypto): ID numbers, phones and webhook secrets are
+# SM4-encrypted. FIELD_ENCRYPTION_KEY lists `id:hex` keys, the current one first and older ones
+# after it until `manage.py rotate_field_key` has re-encrypted their values; FIELD_LOOKUP_KEY keys
+# the SM3 digests that exact searches and uniqueness compare. Required in production; with DEV a
+# published development key of each.
+FIELD_ENCRYPTION_KEYS = parse_encryption_keys(env.str("FIELD_ENCRYPTION_KEY", default=""), dev=DEV)
+FIELD_LOOKUP_KEY = parse_lookup_key(env.str("FIELD_LOOKUP_KEY", default=""), dev=DEV)

@@ -25,15 +25,17 @@ CONFIGURATION = {
     "ADMIN_URL", "API_DOCS_PUBLIC", "DJANGO_SETTINGS_MODULE", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
     "SECURE_PROXY_SSL_HEADER", "SECURE_REFERRER_POLICY", "PERMISSIONS_POLICY", "CSP_REPORT_URI",
+    "FIELD_ENCRYPTION_KEY", "FIELD_LOOKUP_KEY",
 }
 HSTS_YEAR = 31536000
 
 
 def production(tmp_path: Path, **variables: str) -> dict[str, str]:
-    """A production environment: no DEV, a real key and host, an SQLite file (no service needed)."""
+    """A production environment: no DEV, real keys and host, an SQLite file (no service needed)."""
     environment = {key: value for key, value in os.environ.items() if key not in CONFIGURATION}
     environment.update({
         "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.cn",
+        "FIELD_ENCRYPTION_KEY": f"k1:{secrets.token_hex(16)}", "FIELD_LOOKUP_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     })
     environment.update(variables)

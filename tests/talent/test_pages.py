@@ -282,7 +282,9 @@ def test_the_service_package_shows_the_manager_the_matched_policies_and_the_open
     run_matching()
     html = as_alice.get(f"/enterprises/{alices_enterprise.pk}/package/").content.decode()
     manager_section = html.split('id="service-manager"')[1].split("</section>")[0]
-    assert "Fang Wang" in manager_section and "010-63800000" in manager_section
+    # The manager's mobile is personal data: the enterprise sees it masked.
+    assert "Fang Wang" in manager_section and "010-****0000" in manager_section
+    assert "010-63800000" not in html
     assert manager.email in manager_section
 
     matched = html.split('id="matched-policies"')[1].split("</section>")[0]

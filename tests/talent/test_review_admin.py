@@ -1,4 +1,5 @@
-"""The official reviewing a talent application sees the talent, the full ID number and today's verdict."""
+"""The official reviewing a talent application sees the talent, the ID number (masked, the whole on
+asking) and today's verdict."""
 
 import datetime
 from decimal import Decimal
@@ -34,7 +35,9 @@ def test_the_reviewing_official_sees_the_talent_panel_and_approves_within_the_qu
     page = client.get(f"/admin/services/application/{application.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "王五" in html and talent.id_number in html  # entitled: the full number
+    # Entitled, yet the number is masked until asked for (tests/talent/test_id_number_at_rest.py).
+    assert "王五" in html and talent.id_number not in html and talent.masked_id_number in html
+    assert f"/admin/talent/talent/{talent.pk}/id-number/" in html
     assert "aged 45 or under" in html
 
     task = Task.objects.get(application=application, kind="review")
