@@ -266,7 +266,7 @@ def test_development_has_a_labelled_key_of_its_own():
 
 # --- the migrations: what was stored in the clear is encrypted, and back ---------------------------
 
-BEFORE = [("portal", "0006_audit_trail_append_only"), ("enterprises", "0008_generated_evidence_names"),
+BEFORE = [("portal", "0007_external_identity"), ("enterprises", "0008_generated_evidence_names"),
           ("notifications", "0002_delivery_attempt_response"), ("talent", "0001_initial")]
 
 
