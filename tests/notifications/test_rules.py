@@ -49,7 +49,13 @@ def test_every_kind_of_event_has_a_template_and_channel_defaults():
 
 
 # Kinds whose Chinese text is not in the catalogue yet. Strict: the mark must go once it is.
-@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+UNTRANSLATED = {"sla.warning"}
+
+
+@pytest.mark.parametrize("kind", [
+    pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason="Chinese text not in the catalogue yet"))
+    if kind in UNTRANSLATED else kind for kind in sorted(TEMPLATES)
+])
 def test_every_kind_reads_in_chinese_and_in_english(kind, make_user):
     """A zh-hans recipient and an en recipient each get the subject and body in their own language."""
     lin = notify(make_user("lin", language="zh-hans"), kind, context=EveryPlaceholder(), key="1")
