@@ -18,6 +18,11 @@ SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES ?= true
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DEV=1
 # `make run`'s broker is a folder (var/broker/): the worker and the timers need no server.
 RUN_BROKER := CELERY_BROKER_URL=filesystem://
+# `make run` serves the portal's own error pages: Django's technical ones (settings, every URL) only
+# when asked, `make run DEBUG=1`. Static files come from runserver --insecure (Procfile.run) either way.
+RUN_DEBUG := $(if $(filter 1 true yes on,$(DEBUG)),true,false)
+# Links in e-mails point to the address the portal answers on.
+BASE_URL = $(or $(PORTAL_BASE_URL),http://127.0.0.1:$(PORT))
 SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
 # The test configuration: development settings (pytest sets DEV=1 too, see tests/pytest_environment.py).
 TESTING := $(SERVICES) DEV=1
@@ -48,7 +53,7 @@ run: install messages
 	$(EMBEDDED) $(RUN_BROKER) $(PY) manage.py seed_demo
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/$(or $(ADMIN_URL),admin/))"
 	@echo "A worker with the timers (Celery beat) runs beside it; Ctrl-C stops both."
-	$(EMBEDDED) $(RUN_BROKER) PORT=$(PORT) $(if $(TIMER_SECONDS),TIMER_SECONDS=$(TIMER_SECONDS)) WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) \
+	$(EMBEDDED) $(RUN_BROKER) DEBUG=$(RUN_DEBUG) PORT=$(PORT) PORTAL_BASE_URL=$(BASE_URL) $(if $(TIMER_SECONDS),TIMER_SECONDS=$(TIMER_SECONDS)) WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) \
 		$(VENV)/bin/honcho start -f Procfile.run
 
 lint: install
@@ -75,7 +80,7 @@ serve: serve-secret-key install messages
 	@# Demo logins share a published password: loaded only when asked for (`make serve DEMO=1`).
 	$(if $(filter 1,$(DEMO)),$(PRODUCTION) $(PY) manage.py seed_demo --allow-debug-off,@echo "No demo data loaded (make serve DEMO=1 loads it).")
 	$(PRODUCTION) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PRODUCTION) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) \
+	$(PRODUCTION) CELERY_BROKER_URL=$(SERVE_BROKER_URL) PORT=$(PORT) PORTAL_BASE_URL=$(BASE_URL) \
 		WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=$(SERVE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES) $(VENV)/bin/honcho start -f Procfile
 
 # Production settings have no key of their own: `make serve` takes SECRET_KEY and the keys of the

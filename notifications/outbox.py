@@ -79,14 +79,41 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
           "The trail was changed outside the portal: keep a copy of the database before anything else."),
     ),
     "sla.warning": (
-        _("Deadline %(level)s: %(reference)s"),
-        _("Application %(reference)s for “%(service)s” is due %(due)s (%(level)s)."),
+        _("Deadline approaching: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” is due on %(due)s."),
     ),
 }
+# Other wordings of a kind, for what it says in a particular case (`notify(..., variant=...)`): one
+# preference, the right sentence. A deadline that has passed is overdue, never "due on".
+VARIANTS: dict[str, tuple[Any, Any]] = {
+    "sla.warning:overdue": (
+        _("Overdue: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” was due on %(due)s and is overdue."),
+    ),
+    "sla.warning:escalated": (
+        _("Past the statutory time limit: %(reference)s"),
+        _("Application %(reference)s for “%(service)s” was due on %(due)s and is past its statutory time "
+          "limit: it is escalated."),
+    ),
+    "sla.warning:post_check_overdue": (
+        _("Post-check overdue: %(reference)s"),
+        _("The post-check of application %(reference)s for “%(service)s” was due on %(due)s and is overdue."),
+    ),
+}
+# The wording of each deadline colour (services' timers): yellow approaches, red and escalated have passed.
+SLA_VARIANTS = {"yellow": "", "red": "overdue", "escalated": "escalated"}
 
 
-def _render(kind: str, recipient: Any, context: dict[str, Any]) -> tuple[str, str, str]:
-    subject_template, body_template = TEMPLATES[kind]
+def template_key(kind: str, variant: str = "") -> str:
+    """The key of the text a message is written with: the kind's own, or one of its variants."""
+    key = f"{kind}:{variant}" if variant else kind
+    if key not in TEMPLATES and key not in VARIANTS:
+        raise KeyError(f"no text for {key!r}")
+    return key
+
+
+def _render(key: str, recipient: Any, context: dict[str, Any]) -> tuple[str, str, str]:
+    subject_template, body_template = TEMPLATES.get(key) or VARIANTS[key]
     language = getattr(recipient, "language", "") or "zh-hans"
     with override(language):
         return language, (str(subject_template) % context)[:200], str(body_template) % context
@@ -144,10 +171,12 @@ def wanted_channels(recipient: Any, kind: str, preferences: dict[tuple[str, str]
     return channels
 
 
-def _row(recipient: Any, kind: str, channel: str, context: dict[str, Any], key: str, link: str) -> Notification:
-    language, subject, body = _render(kind, recipient, context)
+def _row(recipient: Any, kind: str, channel: str, context: dict[str, Any], key: str, link: str,
+         variant: str = "") -> Notification:
+    text = template_key(kind, variant)
+    language, subject, body = _render(text, recipient, context)
     return Notification(
-        recipient=recipient, channel=channel, kind=kind, template_key=kind, language=language,
+        recipient=recipient, channel=channel, kind=kind, template_key=text, language=language,
         subject=subject, body=body, context={k: str(v) for k, v in context.items()}, link=link,
         # The inbox is its own delivery: the row is the message.
         status=Notification.Status.DELIVERED if channel == Channel.INBOX else Notification.Status.CREATED,
@@ -172,15 +201,16 @@ def notify(
     context: dict[str, Any],
     key: str,
     link: str = "",
+    variant: str = "",
 ) -> Notification:
     """Tell `recipient` on every channel they want; the same `key` never writes a second message.
 
-    Returns the inbox message.
+    `variant` picks another wording of the kind (`VARIANTS`). Returns the inbox message.
     """
     inbox = None
     queued = []
     for channel in wanted_channels(recipient, kind):
-        row = _row(recipient, kind, channel, context, key, link)
+        row = _row(recipient, kind, channel, context, key, link, variant)
         defaults = {f.attname: getattr(row, f.attname) for f in Notification._meta.concrete_fields
                     if f.attname not in ("id", "idempotency_key", "created_at")}
         notification, created = Notification.objects.get_or_create(idempotency_key=row.idempotency_key,

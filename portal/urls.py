@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications import views as notification_views
-from portal import package, views
+from portal import error_pages, package, password_reset, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,11 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/unified-login/", include("portal.unified_login.urls")),
+    path("accounts/password/reset/", password_reset.request_reset, name="password_reset"),
+    path("accounts/password/reset/sent/", password_reset.reset_requested, name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", password_reset.choose_new_password,
+         name="password_reset_confirm"),
+    path("accounts/password/reset/done/", password_reset.reset_complete, name="password_reset_complete"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
     path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),
@@ -40,3 +45,7 @@ urlpatterns = [
     # Swagger UI with its start-up script as a file of its own (?script): no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# 400, 403 and 404 are Django's handlers with the portal's templates (templates/400.html …); the
+# 500 page is rendered without touching the database, which may be what failed. The API answers JSON.
+handler500 = error_pages.server_error

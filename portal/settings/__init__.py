@@ -250,7 +250,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 
 # --- Notifications ----------------------------------------------------------------------
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 NOTIFICATION_RETRY_BASE = env.int("NOTIFICATION_RETRY_BASE", default=30)  # seconds; doubles each try
 NOTIFICATION_SWEEP_AFTER = env.int("NOTIFICATION_SWEEP_AFTER", default=60)  # seconds in `created`
@@ -375,9 +374,8 @@ CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
     "task": "portal.verify_audit_chain", "schedule": crontab(hour=3, minute=30),
 }
 
-# --- Portal rules ---------------------------------------------------------------------
-# The department whose officials verify enterprise registrations.
-REGISTRATION_DEPARTMENT_CODE = env.str("REGISTRATION_DEPARTMENT_CODE", default="ZWFW")
+# --- Portal rules: the department that verifies, the portal's address, password resets --
+from portal.settings.portal_rules import *  # noqa: E402, F403
 
 LOGGING = {
     "version": 1, "disable_existing_loggers": False, "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -43,6 +43,7 @@ from services.applications.selectors import (
     replaced_since_last_notice,
     tasks_of,
 )
+from services.applications.wording import in_words
 from services.applications.workflow import extensions
 from services.models import Application, DeferredMaterial, PostCheck, State, Task
 from services.reports.admin import ReportsAdmin
@@ -218,7 +219,7 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             "tasks": application.review_tasks(),
             # The acceptance task's decisions are the panel's accept, correction and refusal forms.
             "review_tasks_to_decide": [task for task in allowed.tasks if task.kind == Task.Kind.REVIEW],
-            "timeline": events_of(application),
+            "timeline": in_words(list(events_of(application))),
             "allowed": allowed,
             "any_action": bool(PANEL_ACTIONS.intersection(allowed.application)) or bool(allowed.tasks),
             "sla_badge": sla_badge(application.sla_level),

@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
-from portal.core.audit import events_of
 from portal.core.input_checks import CheckedJSONParser
 from services.applications import workflow
 from services.applications.api_examples import (
@@ -38,7 +37,7 @@ from services.applications.api_examples import (
 )
 from services.applications.filters import ApplicationFilterSet
 from services.applications.notices.api import NoticeActions
-from services.applications.selectors import applications_of
+from services.applications.selectors import applicant_timeline, applications_of
 from services.applications.serializers import (
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
@@ -206,7 +205,7 @@ class ApplicationViewSet(
     ])
     @action(detail=True, methods=["get"], filterset_class=None, ordering="at", ordering_fields={})
     def events(self, request, pk=None):
-        """The timeline, oldest first."""
+        """The timeline, oldest first; `label` says each event in the request's language."""
         application = self.get_object()
-        page = self.paginate_queryset(events_of(application))
+        page = self.paginate_queryset(applicant_timeline(application))
         return self.get_paginated_response(EventSerializer(page, many=True).data)

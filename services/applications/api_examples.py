@@ -44,7 +44,8 @@ TO_SUPPLY_EXAMPLE = {
 }
 DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
                     "uploaded_at": "2026-11-30T09:20:00+08:00"}
-EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "from_state": "submitted",
+EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "label": "予以受理",
+                 "from_state": "submitted",
                  "to_state": "accepted", "reason": "", "actor": "official_zjw"}
 QUEUE_TASK_EXAMPLE = {**TASK_EXAMPLE, "application": 42, "reference": "FT-2026-000042", "service": "ZJW-001",
                       "enterprise": "北京丰泽智能科技有限公司"}

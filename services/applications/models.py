@@ -198,10 +198,12 @@ class Task(models.Model):
         REVIEW = "review", _("Review")
 
     class Status(models.TextChoices):
+        # Contexts keep a task's "Open" (to be decided) apart from the verb, and a step's
+        # "Approved"/"Rejected" apart from the application's decision (准予/不予许可).
         WAITING = "waiting", _("Waiting for an earlier step")
-        OPEN = "open", _("Open")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", pgettext_lazy("application state", "Rejected")
+        OPEN = "open", pgettext_lazy("task status", "Open")
+        APPROVED = "approved", pgettext_lazy("task status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("task status", "Rejected")
         RETURNED = "returned", _("Returned for correction")
         CANCELLED = "cancelled", _("Cancelled")
 

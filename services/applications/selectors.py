@@ -16,13 +16,21 @@ from typing import Any
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from portal.core.access import is_official, is_superuser, officials
+from portal.core.audit import events_of
+from portal.models import AuditEvent
 from services.applications.models import REVIEW_STATES
+from services.applications.wording import HIDDEN_FROM_APPLICANTS
 from services.models import Application, Department, Document, PostCheck, State, Task
 
 
 def applications_of(user: Any) -> QuerySet[Application]:
     """A clerk's own: the applications of the enterprises the user is a member of."""
     return Application.objects.of_member(user)
+
+
+def applicant_timeline(application: Application) -> QuerySet[AuditEvent]:
+    """The timeline an applicant reads (pages and API), oldest first: without the post-check draw."""
+    return events_of(application).exclude(action__in=HIDDEN_FROM_APPLICANTS)
 
 
 def departments_of(user: Any) -> QuerySet[Department]:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from portal.models import AuditEvent
 from services.applications import workflow
+from services.applications.wording import event_label
 from services.catalogue.api import DepartmentSerializer
 from services.models import Application, DeferredMaterial, Document, State, Task
 
@@ -112,11 +113,15 @@ class WithdrawSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    label = serializers.SerializerMethodField(help_text=_("The event in words, in the request's language."))
 
     class Meta:
         model = AuditEvent
-        fields = ["at", "action", "from_state", "to_state", "reason", "actor"]
+        fields = ["at", "action", "label", "from_state", "to_state", "reason", "actor"]
         read_only_fields = fields
+
+    def get_label(self, event: AuditEvent) -> str:
+        return event_label(event.action)
 
 
 class QueueTaskSerializer(TaskSerializer):

@@ -15,7 +15,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from notifications.outbox import notify
+from notifications.outbox import SLA_VARIANTS, notify
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
 from services.applications.notices.issuing import issue_missing
@@ -144,7 +144,8 @@ def update_sla_levels() -> int:
                 notify(official, "sla.warning",
                        context={"reference": application.reference, "service": application.service.name,
                                 "due": application.decision_due.isoformat(), "level": level},
-                       key=f"{application.pk}:{level}", link=reverse("admin:services_application_change", args=[application.pk]))
+                       key=f"{application.pk}:{level}", variant=SLA_VARIANTS[level],
+                       link=reverse("admin:services_application_change", args=[application.pk]))
         changed += updated
     return changed
 
@@ -164,7 +165,7 @@ def update_task_sla_levels() -> int:
                 notify(official, "sla.warning",
                        context={"reference": application.reference, "service": application.service.name,
                                 "due": task.due_date.isoformat(), "level": task.level},
-                       key=f"task:{task.pk}:{task.level}", link=reverse("admin:services_application_change", args=[application.pk]))
+                       key=f"task:{task.pk}:{task.level}", variant=SLA_VARIANTS[task.level], link=reverse("admin:services_application_change", args=[application.pk]))
         changed += updated
     return changed
 
@@ -207,7 +208,7 @@ def flag_overdue_post_checks() -> int:
             notify(check.assignee, "sla.warning",
                    context={"reference": check.application.reference, "service": check.application.service.name,
                             "due": check.due_date.isoformat(), "level": "red"},
-                   key=f"postcheck:{check.pk}", link=reverse("admin:services_postcheck_change", args=[check.pk]))
+                   key=f"postcheck:{check.pk}", variant="post_check_overdue", link=reverse("admin:services_postcheck_change", args=[check.pk]))
             flagged += 1
     return flagged
 

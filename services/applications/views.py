@@ -21,14 +21,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
-from portal.core.audit import events_of
 from portal.core.files import download
 from portal.core.messages import reported
 from services.applications import workflow
-from services.applications.selectors import applications_of
+from services.applications.progress import progress_of
+from services.applications.selectors import applicant_timeline, applications_of
+from services.applications.wording import in_words
 from services.applications.workflow import extensions
 from services.catalogue.models import ApprovalMode
-from services.models import Application, DeferredMaterial, Document, ServiceItem, State, Task
+from services.models import Application, DeferredMaterial, Document, ServiceItem, Task
 from services.ratings.selectors import rating_panel, with_ratings
 
 # The fields a domain error can name, as the clerk reads them.
@@ -127,6 +128,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         commitment = application.commitment
     except Application.commitment.RelatedObjectDoesNotExist:
         commitment = None
+    events = in_words(list(applicant_timeline(application)))
     context = {
         "application": application,
         "service": service,
@@ -137,7 +139,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "corrections": list(application.corrections.all()),
         "notices": list(application.notices.all()),
         "commitment": commitment,
-        "events": _timeline(application),
+        "events": events,
+        "progress": progress_of(application, events),
         "allowed": workflow.allowed_actions(request.user, application),
         "deferrable": [m for m in materials if m.deferrable] if deferred_mode else [],
         "commitment_mode": commitment_mode,
@@ -147,19 +150,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rating": rating_panel(request.user, application),
     }
     return render(request, "services/applications/detail.html", context)
-
-
-def _state_label(value: str) -> str:
-    return str(State(value).label) if value in State.values else value
-
-
-def _timeline(application: Application) -> list:
-    events = list(events_of(application))
-    for event in events:
-        event.from_label = _state_label(event.from_state)
-        event.to_label = _state_label(event.to_state)
-        event.action_label = event.action.removeprefix("application.").replace("_", " ")
-    return events
 
 
 @login_required

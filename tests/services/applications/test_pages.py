@@ -53,7 +53,7 @@ def test_clerk_creates_a_draft_attaches_both_materials_submits_and_follows_the_t
     assert '<span class="status" id="application-status">Submitted</span>' in html
     assert str(application.acceptance_due) in html or application.acceptance_due.strftime("%b") in html
     timeline = html.split('id="timeline"')[1]
-    assert "created" in timeline and "document attached" in timeline
+    assert "Draft created" in timeline and "Material uploaded" in timeline
     assert "Draft → Submitted" in timeline
 
     listing = clerk_client.get("/applications/").content.decode()
