@@ -20,6 +20,7 @@ from services.models import Application, Document, State
 
 log = logging.getLogger(__name__)
 
+ERASED = "application.personal_data_erased"
 FINISHED_STATES = [State.NOT_ACCEPTED, State.REJECTED, State.COMPLETED, State.WITHDRAWN, State.REVOKED]
 
 
@@ -55,7 +56,7 @@ def erase_personal_data(application_id: int) -> bool:
         Document.objects.filter(pk__in=[d.pk for d in documents]).update(file="")
         application.form = {}
         application.save(update_fields=["form"])
-        record_event(None, "application.personal_data_erased", application, data=data)
+        record_event(None, ERASED, application, data=data)
         if storage is not None:
             transaction.on_commit(lambda: _remove_files(storage, stored))
     return True

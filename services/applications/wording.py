@@ -45,6 +45,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "application.task_reassigned": _("Handed to another official"),
     "application.task_released": _("Put back in the department's queue"),
     "application.due_dates_recomputed": _("Due dates recomputed with the official holiday schedule"),
+    "application.rated": _("Service rated (好差评)"),
+    "application.rectification_closed": _("Rectification closed by the department"),
+    "application.personal_data_erased": _("Form answers and files erased at the end of the retention period"),
 }
 OTHER_CHANGE = _("Other change")
 

@@ -74,7 +74,7 @@ def test_a_finished_application_past_the_period_keeps_its_reference_and_timeline
 def test_a_second_run_erases_nothing_more(withdrawn_long_ago):
     apply_retention()
     again = apply_retention()
-    assert again.done == {"applications": 0, "messages": 0}
+    assert again.done == {"applications": 0, "talent": 0, "messages": 0}
     assert AuditEvent.objects.filter(action="application.personal_data_erased").count() == 1
 
 
@@ -119,3 +119,42 @@ def test_message_bodies_are_purged_on_their_own_schedules(world):
     assert "张三" in bodies[unsent.pk]  # still to be sent: never purged
     assert DeliveryAttempt.objects.get(notification=old_sms).response == ""
     assert Notification.objects.get(pk=old_email.pk).subject == "申请已受理"  # that it was sent stays
+
+
+def test_talent_untouched_since_the_period_are_forgotten_but_their_grants_stay_counted(
+    world, make_talent, make_policy, talent_department,
+):
+    from talent import identity
+    from talent.applications import apply_for_policy
+    from talent.models import Talent, TalentApplication
+    from tests.helpers import approve_open_task
+
+    policy = make_policy(annual_quota=5)
+    rcj = talent_department["official"]
+    with at(2014, 3, 3):
+        old = make_talent(world["enterprise"], "欧阳明", birth=datetime.date(1988, 8, 8))
+        number = old.id_number
+        granted = apply_for_policy(world["clerk"], old, policy)
+        workflow.submit(world["clerk"], granted.pk)
+        workflow.accept(rcj, granted.pk)
+        approve_open_task(rcj, granted)
+        workflow.complete(rcj, granted.pk)
+        idle_but_open = make_talent(world["enterprise"], "钱七", birth=datetime.date(1991, 2, 3))
+        waiting = apply_for_policy(world["clerk"], idle_but_open, policy)
+        workflow.submit(world["clerk"], waiting.pk)
+    recent = make_talent(world["enterprise"], "孙八", birth=datetime.date(1993, 4, 5))
+
+    assert plan_retention().talent == 1
+    plan = apply_retention()
+
+    assert plan.done["talent"] == 1
+    old = Talent.objects.get(pk=old.pk)
+    assert (old.name, old.id_number, old.birth_date) == ("（已匿名）", "", datetime.date(1988, 1, 1))
+    assert TalentApplication.objects.get(application=granted).granted_year == 2014  # the grant stays counted
+    event = AuditEvent.objects.get(action="talent.anonymised", target_id=old.pk)
+    assert event.data["id_number_lookup"] == identity.lookup(number)  # kept as its keyed digest
+    assert Talent.objects.get(pk=idle_but_open.pk).name == "钱七"  # an application still open
+    assert Talent.objects.get(pk=recent.pk).name == "孙八"
+    # The person may be added afresh by the same employer: the forgotten row no longer matches.
+    assert not identity.same_person(world["enterprise"], number).exists()
+    make_talent(world["enterprise"], "欧阳明", birth=datetime.date(1988, 8, 8))

@@ -23,4 +23,5 @@ class Command(BaseCommand):
         with tqdm(total=plan.total, unit="record", desc="Erasing", disable=options["verbosity"] == 0,
                   file=self.stderr) as bar:
             done = apply_retention(progress=bar.update)
-        self.stdout.write(f"Erased: {done.done['applications']} application(s), {done.done['messages']} message(s).")
+        self.stdout.write(f"Erased: {done.done['applications']} application(s), {done.done['talent']} talent, "
+                          f"{done.done['messages']} message(s).")
