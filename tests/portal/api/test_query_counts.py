@@ -279,6 +279,36 @@ def test_a_waiting_list_of_fifty_applications_costs_as_many_queries_as_one(
     assert few == many, "\n".join(few_sql) + "\n---\n" + "\n".join(many_sql)
 
 
+@pytest.mark.parametrize("export", ["applications", "decisions"])
+def test_an_export_of_fifty_rows_costs_as_many_queries_as_one(world, export):
+    """An export is a file, not a page: its rows are counted in the CSV it answers."""
+    official = APIClient()
+    official.force_authenticate(world["officials"]["zjw1"])
+
+    def add(n):
+        for _ in range(n):
+            application = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
+            Application.objects.filter(pk=application.pk).update(state="in_review", received_on=datetime.date(2026, 11, 30))
+            Task.objects.create(application=application, department=world["departments"]["ZJW"], name="初审",
+                                status=Task.Status.APPROVED, due_date=datetime.date(2026, 12, 1),
+                                decided_by=world["officials"]["zjw1"], decided_at=datetime.datetime(2026, 12, 1, 2, 0,
+                                                                                      tzinfo=datetime.UTC))
+
+    def export_rows() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = official.get(f"/api/v1/exports/{export}/?format=csv")
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200, body
+        return len(captured), len(body.decode("utf-8-sig").strip().splitlines()) - 1
+
+    add(FEW)
+    few, rows_few = export_rows()
+    add(MANY - FEW)
+    many, rows_many = export_rows()
+    assert (rows_few, rows_many) == (FEW, MANY)
+    assert few == many, f"{few} queries for {FEW} row, {many} for {MANY}"
+
+
 def test_the_lists_here_are_every_list_of_the_api():
     from tests.portal.api.test_authorization_matrix import ROUTES
 
@@ -287,6 +317,7 @@ def test_the_lists_here_are_every_list_of_the_api():
     assert lists == {
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
-        "intake-list", "policy-waiting-list", "rectification-list",
+        "intake-list", "policy-waiting-list", "rectification-list", "export-applications-list",
+        "export-decisions-list",
     }, "a list endpoint has no query-count test here"
 
