@@ -8,13 +8,19 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications import views as notification_views
-from portal import package, views
+from portal import account, package, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", account.account, name="account"),
+    path("accounts/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
+    path("accounts/second-factor/", account.confirm, name="second_factor"),
+    path("accounts/second-factor/enrol/", account.enrol, name="second_factor_enrol"),
+    path("accounts/second-factor/recovery-codes/", account.recovery_codes, name="recovery_codes"),
+    path("accounts/second-factor/reset/", account.reset, name="second_factor_reset"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
     path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),
