@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +48,7 @@ class User(AbstractUser):
     def get_session_auth_hash(self) -> str:
         return self._session_hash()
 
-    def get_session_auth_fallback_hash(self):
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(fallback_secret)
 
