@@ -1,11 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.core import access
+from portal.core import access, second_factor
 from portal.core.admin import ReadOnly, SuperuserOnly
 from portal.core.masking import mask_phone
 from portal.models import AuditEvent, ExternalIdentity, User
+
+# Devices hold the secrets of officials' codes: no admin page shows or edits them. A superuser
+# resets a user's second factor from the users' list instead (audited).
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 @admin.register(User)
@@ -14,7 +24,32 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Portal"), {"fields": ["phone", "language"]}),
     ]
-    list_display = ["username", "first_name", "email", "is_staff", "is_active"]
+    list_display = ["username", "first_name", "email", "is_staff", "is_active", "has_second_factor"]
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request):
+        app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(second_factor=Exists(app))
+
+    @admin.display(boolean=True, description=_("second factor"), ordering="second_factor")
+    def has_second_factor(self, user: User) -> bool:
+        return user.second_factor
+
+    @admin.action(description=_("Reset the second factor (the user sets up a new app at the next sign-in)"))
+    def reset_second_factor(self, request, queryset) -> None:
+        users = list(queryset)
+        for user in users:
+            second_factor.reset(request.user, user, request)
+        self.message_user(request, ngettext(
+            "The second factor of %(count)d user is reset.", "The second factor of %(count)d users is reset.",
+            len(users),
+        ) % {"count": len(users)}, messages.SUCCESS)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.is_superuser(request.user):
+            actions.pop("reset_second_factor", None)
+        return actions
 
     # The phone is personal data: whole for superusers, who may change it; masked for anyone else.
     def get_fieldsets(self, request, obj=None):

@@ -1,10 +1,12 @@
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import audit_chain
@@ -31,6 +33,10 @@ class User(AbstractUser):
         help_text=_("Text messages that fall in the quiet hours wait until they end."),
     )
     sms_quiet_until = models.TimeField(_("no SMS until"), default=datetime.time(8, 0))
+    signed_out_everywhere_at = models.DateTimeField(
+        _("signed out everywhere"), null=True, blank=True, editable=False,
+        help_text=_("Every session begun before then has ended."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -39,6 +45,21 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    # A session holds the hash it was begun with and ends once the user's differs (Django checks it
+    # at every request): "sign out everywhere" moves it, as a new password does.
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(fallback_secret)
+
+    def _session_hash(self, secret: str | None = None) -> str:
+        if self.signed_out_everywhere_at is None:  # as Django computes it: sessions of before stay valid
+            return self._get_session_auth_hash(secret=secret)
+        value = f"{self.password}|{self.signed_out_everywhere_at.isoformat()}"
+        return salted_hmac("portal.User.session_hash", value, secret=secret, algorithm="sha256").hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # set_password() keeps the new raw password until saved: then every API token ends with
@@ -93,6 +114,33 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.subject}"
+
+
+class TokenVerification(models.Model):
+    """The one-time code an API token was issued with: a staff token without one is refused.
+
+    The device is the one that accepted the code; resetting the second factor deletes the device
+    and, with it, what its codes opened.
+    """
+
+    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="verification", verbose_name=_("token"))
+    totp_device = models.ForeignKey("otp_totp.TOTPDevice", null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="+", verbose_name=_("authenticator app"))
+    recovery_codes = models.ForeignKey("otp_static.StaticDevice", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="+", verbose_name=_("recovery codes"))
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=models.Q(totp_device__isnull=False) | models.Q(recovery_codes__isnull=False),
+            name="token_verified_by_a_device",
+        )]
+        verbose_name = _("token verification")
+        verbose_name_plural = _("token verifications")
+
+    def __str__(self) -> str:
+        return str(self.token_id)[:15]
 
 
 class IdempotencyKey(models.Model):

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications import views as notification_views
-from portal import error_pages, package, password_reset, views
+from portal import account, error_pages, package, password_reset, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,12 @@ urlpatterns = [
     path("accounts/password/reset/<uidb64>/<token>/", password_reset.choose_new_password,
          name="password_reset_confirm"),
     path("accounts/password/reset/done/", password_reset.reset_complete, name="password_reset_complete"),
+    path("accounts/", account.account, name="account"),
+    path("accounts/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
+    path("accounts/second-factor/", account.confirm, name="second_factor"),
+    path("accounts/second-factor/enrol/", account.enrol, name="second_factor_enrol"),
+    path("accounts/second-factor/recovery-codes/", account.recovery_codes, name="recovery_codes"),
+    path("accounts/second-factor/reset/", account.reset, name="second_factor_reset"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.mark_read, name="inbox_read"),
     path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),

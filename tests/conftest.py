@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise, Membership
 from services.models import Department
-from tests.helpers import pdf_bytes, token_client
+from tests.helpers import pdf_bytes, token_client, verify_second_factor
 
 PDF = pdf_bytes()  # a real one-page PDF: uploads are checked by content
 VALID_USCCS = ["91350100M000100Y43", "91110108551385082Q", "91110106MA01FTCC3R"]
@@ -19,6 +19,25 @@ VALID_USCCS = ["91350100M000100Y43", "91110108551385082Q", "91110106MA01FTCC3R"]
 def fast_password_hashing(settings):
     # Hashing strength is not under test; the suite creates many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def forced_staff_sign_ins_confirm_the_second_factor(monkeypatch):
+    """`client.force_login(official)` signs an official in all the way, the one-time code included,
+    as it skips the password: the session is confirmed with the official's app (attached if none).
+    Tests of the second factor itself sign in through the pages."""
+    from django.test import Client
+
+    from portal.core import access
+
+    force_login = Client.force_login
+
+    def signed_in_and_confirmed(client, user, backend=None):
+        force_login(client, user, backend)
+        if access.is_official(user):
+            verify_second_factor(client, user)
+
+    monkeypatch.setattr(Client, "force_login", signed_in_and_confirmed)
 
 
 @pytest.fixture(autouse=True)

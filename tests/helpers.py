@@ -4,6 +4,7 @@ import datetime
 import io
 import struct
 import threading
+import time
 import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,12 +30,69 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> time
     return time_machine.travel(shanghai(year, month, day, hour, minute), tick=False)
 
 
-def token_client(username: str, password: str = PASSWORD) -> APIClient:
-    """An API client that obtained its token as an integrator does."""
-    client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+def enrol_second_factor(user):
+    """The staff user's authenticator app, set up and confirmed as at the first sign-in (kept if there)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+
+
+def app_code(device, offset: int = 0) -> str:
+    """The six digits the authenticator app shows now (`offset` time steps later)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def one_time_code(user) -> str:
+    """A code the portal accepts from the staff user now, as the official would give it: the app's
+    code of this moment, or of the next (the app's clock may run ahead), or, once both were used, a
+    recovery code."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device = enrol_second_factor(user)
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now.time = time.time()
+    for offset in (0, 1):
+        if now.t() + offset > device.last_t:
+            return app_code(device, offset)
+    recovery, _ = StaticDevice.objects.get_or_create(user=user, name="recovery codes", defaults={"confirmed": True})
+    return recovery.token_set.create(token=StaticToken.random_token()).token
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark the client's session confirmed with the staff user's app, as the second-factor page does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol_second_factor(user).persistent_id
+    session.save()
+
+
+def token_of(username: str, password: str = PASSWORD) -> str:
+    """An API token obtained as an integrator does (an official's with a one-time code)."""
+    from django.contrib.auth import get_user_model
+
+    from portal.core import access
+
+    credentials = {"username": username, "password": password}
+    user = get_user_model().objects.filter(username=username).first()
+    if access.is_official(user):
+        credentials["otp_code"] = one_time_code(user)
+    response = APIClient().post("/api/v1/auth/token/", credentials, format="json")
     assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return response.json()["token"]
+
+
+def token_client(username: str, password: str = PASSWORD) -> APIClient:
+    """An API client that obtained its token as an integrator does (an official's with a one-time code)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_of(username, password)}")
     return client
 
 

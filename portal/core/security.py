@@ -1,11 +1,16 @@
-"""Security headers Django does not set itself (CSP comes from django-csp), and the idle timeout."""
+"""Security headers Django does not set itself (CSP comes from django-csp), the idle timeout,
+and the second factor that staff confirm before reaching any page."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
-from portal.core import access
+from portal.core import access, second_factor
+from portal.core.api.middleware import API_PREFIX
 
 
 class PermissionsPolicyMiddleware:
@@ -36,3 +41,32 @@ class IdleTimeoutMiddleware:
         if access.is_official(user):  # superusers included
             request.session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Staff whose session is not confirmed with a one-time code reach only the second-factor pages.
+
+    Every other page, the admin's included, sends them there (enrolment if they have no app yet),
+    then back. The API decides by itself (`portal.core.api.authentication`), answering in JSON.
+    """
+
+    # Views open before the code: the second-factor pages, signing in as someone else and out.
+    OPEN_VIEWS = frozenset({"second_factor", "second_factor_enrol", "login", "logout", "admin:logout",
+                            "set_language"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: Any,
+                     view_kwargs: Any) -> HttpResponse | None:
+        if request.path.startswith(API_PREFIX):
+            return None
+        if not second_factor.required(request.user) or second_factor.session_verified(request):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in self.OPEN_VIEWS:
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("second_factor"))

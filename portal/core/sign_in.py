@@ -1,12 +1,15 @@
 """Signing in: what a user locked out after repeated wrong passwords gets (django-axes calls
-`lockout_response`), and the audit trail of staff sign-ins and failures."""
+`lockout_response`), the audit trail of staff sign-ins and failures, and signing out everywhere."""
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from portal.core import access
 from portal.core.api.errors import error_body
@@ -51,6 +54,20 @@ def record_failed_sign_in(sender: Any, credentials: dict, request: HttpRequest |
     user = get_user_model().objects.filter(username=username).first() if isinstance(username, str) else None
     if user is not None and access.is_official(user):
         record_event(None, "user.sign_in_failed", user, data={"address": _address(request)})
+
+
+def sign_out_everywhere(request: HttpRequest) -> None:
+    """End every session of the signed-in user, this one included, and delete every API token.
+
+    Other sessions end at their next request: the user's session hash moves (`User.get_session_auth_hash`).
+    """
+    user = request.user
+    with transaction.atomic():
+        user.signed_out_everywhere_at = timezone.now()
+        user.save(update_fields=["signed_out_everywhere_at"])
+        tokens = AuthToken.objects.filter(user=user).delete()[1].get(AuthToken._meta.label, 0)
+        record_event(user, "user.signed_out_everywhere", user, data={"address": _address(request), "tokens": tokens})
+    logout(request)
 
 
 def _address(request: HttpRequest | None) -> str:

@@ -71,7 +71,8 @@ AUTH_USER_MODEL = "portal.User"
 
 # --- Applications ---------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, requiring a session confirmed with a one-time code (portal/core/admin_site.py).
+    "portal.core.admin_site.OfficialsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +86,10 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "axes",
+    # The second factor of officials and administrators: TOTP apps, and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "services",
     "notifications",
@@ -103,6 +108,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session was confirmed with a one-time code; staff
+    # whose session is not reach only the second-factor pages.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.core.security.SecondFactorMiddleware",
     "portal.core.security.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +148,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Backends, lockout and the city's unified login: portal/settings/sign_in.py.
+# The name authenticator apps show beside an official's codes.
+OTP_TOTP_ISSUER = "先丰港"
+# Wrong one-time codes have their own lockout, django-otp's back-off per device: after n wrong codes
+# in a row the next is refused for 2^(n-1) seconds (10 wrong: 8½ minutes; 15: 4½ hours); a right
+# code, or a superuser's reset of the second factor, ends it.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_enterprises"
 LOGOUT_REDIRECT_URL = "home"
@@ -295,8 +311,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="先丰港 <noreply@x
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both refuse staff whose token or session was not confirmed with a one-time code.
+        "portal.core.api.authentication.TokenAuthentication",
+        "portal.core.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "portal.core.api.schema.AutoSchema",
@@ -328,6 +345,8 @@ REST_FRAMEWORK = {
     # Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client's IP.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+# knox's own token model, named here because TokenVerification points to it (a swappable model).
+KNOX_TOKEN_MODEL = "knox.AuthToken"
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
     "AUTH_HEADER_PREFIX": "Token",

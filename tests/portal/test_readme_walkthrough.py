@@ -4,6 +4,8 @@ The block is split at its numbered comments (`# 1. …`); each step runs in orde
 script (the variables carry over), with `curl` wrapped to time out and to report each HTTP status
 on stderr. Then every step's statuses and JSON are checked, and the database's state: one
 application per approval mode, each carried to its decision by the demo clerk and officials.
+The officials' one-time codes, which the block asks for at the terminal (`otp_code`), are
+recovery codes of their apps, set up before the run; the script gives them one by one.
 """
 
 import io
@@ -14,16 +16,23 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from enterprises.models import Enterprise
 from portal.core.audit import events_of
+from portal.models import User
 from services.models import Application, Commitment, State, Task
 from tests.conftest import PDF
-from tests.helpers import ROOT
+from tests.helpers import ROOT, enrol_second_factor
 
 README = ROOT / "README.md"
 README_BASE_URL = "http://127.0.0.1:8000"
 STEP = re.compile(r"^# (\d+)\. ", re.MULTILINE)
+# Replaces the block's `otp_code`, which reads the code at the terminal: each official's next
+# recovery code, from a file per official in the working folder.
+OTP_CODES = (
+    'otp_code() { code=$(head -n 1 "otp-codes/$1"); sed -i 1d "otp-codes/$1"; echo "$code"; }\n'
+)
 CURL_WRAPPER = (
     "curl() { command curl --connect-timeout 5 --max-time 30 "
     "-w '%{stderr}@@http %{http_code}\\n' \"$@\"; }\n"
@@ -54,7 +63,8 @@ def run_walkthrough(base_url: str, cwd: Path) -> tuple[dict[int, str], dict[int,
     """Run every step; per step, what it printed and the HTTP statuses its requests got."""
     preamble, steps = split_steps(walkthrough_block())
     assert README_BASE_URL in preamble, "the walk-through starts from http://127.0.0.1:8000"
-    script = preamble.replace(README_BASE_URL, base_url) + CURL_WRAPPER
+    assert "\notp_code() {" in preamble, "the walk-through defines otp_code, for the officials' tokens"
+    script = preamble.replace(README_BASE_URL, base_url) + CURL_WRAPPER + OTP_CODES
     for number, step in steps.items():
         assert README_BASE_URL not in step.replace(README_BASE_URL, base_url)
         script += f"printf '\\n@@step {number}\\n'; printf '@@step {number}\\n' >&2\n{step}\n"
@@ -96,6 +106,12 @@ def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
                  "security-rules", "security-assessment", "joint-form", "premises", "legal-rep-id", "layout",
                  "safety-rules", "safety-staff"]:
         (tmp_path / f"{name}.pdf").write_bytes(PDF)
+    (tmp_path / "otp-codes").mkdir()
+    for official in User.objects.filter(username__startswith="official_"):
+        enrol_second_factor(official)
+        device = StaticDevice.objects.create(user=official, name="recovery codes", confirmed=True)
+        codes = [device.token_set.create(token=StaticToken.random_token()).token for _ in range(3)]
+        (tmp_path / "otp-codes" / official.username).write_text("\n".join(codes) + "\n")
 
     printed, statuses = run_walkthrough(live_server.url, tmp_path)
 

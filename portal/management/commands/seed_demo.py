@@ -22,6 +22,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from enterprises.models import Enterprise, Membership
+from portal.core import access
 from services.catalogue.demo import seed_catalogue
 from services.catalogue.demo_files import DemoDataError
 from services.models import Department
@@ -126,7 +127,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {password}):"))
         for role, username in logins:
-            self.stdout.write(f"  {role:<40} {username}")
+            staff = access.is_official(get_user_model().objects.get(username=username))
+            self.stdout.write(f"  {role:<40} {username}" + ("  *" if staff else ""))
+        self.stdout.write(
+            "  * officials and the administrator set up an authenticator app (any TOTP app) at their "
+            "first sign-in on the pages, and confirm every sign-in with its code; their API tokens "
+            "need it too (otp_code)."
+        )
 
     def _user(self, username: str, password: str, **fields):
         User = get_user_model()

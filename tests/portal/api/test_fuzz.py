@@ -11,7 +11,6 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -22,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from services.applications import workflow
 from services.models import Task
 from tests.conftest import licence_file
+from tests.helpers import token_of
 
 application = get_wsgi_application()
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -70,9 +70,7 @@ def aim_at_real_rows(case, ids: dict) -> None:
 @pytest.fixture
 def auth_headers(fuzz_world, role) -> dict[str, str]:
     """A knox token of the role's user, obtained as an integrator would."""
-    response = APIClient().post("/api/v1/auth/token/", {"username": role, "password": "pw-Secret-123"}, format="json")
-    assert response.status_code == 200, response.content
-    return {"Authorization": f"Token {response.json()['token']}"}
+    return {"Authorization": f"Token {token_of(role)}"}
 
 
 # Committed transactions (the app runs as under a server); sequences restart so that the small ids
