@@ -11,6 +11,7 @@ from services.applications.models import (
     Task,
 )
 from services.calendar.models import CalendarDay, CalendarYear
+from services.catalogue.form_fields import FieldKind, FormField
 from services.catalogue.models import ApprovalMode, Department, MaterialRequirement, ReviewStep, ServiceItem
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "Commitment",
     "CorrectionNotice",
     "DeferredMaterial",
+    "FieldKind",
     "Department",
     "Document",
+    "FormField",
     "MaterialRequirement",
     "PostCheck",
     "ReviewStep",

@@ -364,7 +364,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "services.models.State",
         "TaskStatusEnum": "services.models.Task.Status",
-        "TaskKindEnum": "services.models.Task.Kind",
+        "TaskKindEnum": "services.models.Task.Kind", "FormFieldKindEnum": "services.models.FieldKind",
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
     },
     "COMPONENT_SPLIT_REQUEST": True,
