@@ -12,6 +12,7 @@ from services.applications.models import (
 )
 from services.applications.notices.models import Notice, NoticeKind
 from services.calendar.models import CalendarDay, CalendarYear
+from services.catalogue.form_fields import FieldKind, FormField
 from services.catalogue.models import ApprovalMode, Department, MaterialRequirement, ReviewStep, ServiceItem
 from services.ratings.models import Rating, Rectification
 
@@ -23,8 +24,10 @@ __all__ = [
     "Commitment",
     "CorrectionNotice",
     "DeferredMaterial",
+    "FieldKind",
     "Department",
     "Document",
+    "FormField",
     "MaterialRequirement",
     "Notice",
     "NoticeKind",

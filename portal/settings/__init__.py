@@ -372,7 +372,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "services.models.State",
         "TaskStatusEnum": "services.models.Task.Status",
-        "TaskKindEnum": "services.models.Task.Kind",
+        "TaskKindEnum": "services.models.Task.Kind", "FormFieldKindEnum": "services.models.FieldKind",
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
         "RectificationStatusEnum": "services.models.Rectification.Status",
         "RatingScoreEnum": "services.ratings.models.Score",

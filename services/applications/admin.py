@@ -35,6 +35,8 @@ from services.applications.admin_filters import (
     sla_badge,
 )
 from services.applications.admin_overdue import overdue_board
+from services.applications.form_answers import fields_of
+from services.applications.form_page import answers_shown, labels_of
 from services.applications.notices.views import notice_file
 from services.applications.selectors import (
     applications_visible_to,
@@ -209,8 +211,11 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             commitment = None
         return {
             "application": application,
-            "form_data": sorted((application.form or {}).items()),
-            "documents": application.documents.select_related("material", "uploaded_by"),
+            "form_answers": answers_shown(fields_of(application.service), application.form),
+            # What the answers lack or get wrong by the item's form as it is now (its definition may have
+            # changed since the submission), by the check the submission ran.
+            "form_problems": self._form_problems(application),
+            "documents": application.documents.select_related("material", "uploaded_by", "reused_from__application"),
             "deferred": application.deferred.all(),
             "corrections": application.corrections.select_related("requested_by"),
             "notices": application.notices.select_related("department"),
@@ -225,6 +230,12 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             "sla_badge": sla_badge(application.sla_level),
             "review_panels": extensions.review_panels(application, request.user),
         }
+
+    @staticmethod
+    def _form_problems(application: Application) -> list[str]:
+        problems = workflow.form_errors(application)
+        labels = labels_of(fields_of(application.service), problems)
+        return [f"{labels.get(name, name)}: {message}" for name, messages in problems.items() for message in messages]
 
     # --- the action buttons -------------------------------------------------------------
 

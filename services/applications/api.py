@@ -13,8 +13,9 @@ honours `Idempotency-Key` (portal/api/idempotency.py); submissions have their ow
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from enterprises.models import Enterprise
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.pagination import CursorPagination
+from portal.core.api.schema import ERROR_DESCRIPTIONS, ErrorSerializer
 from portal.core.input_checks import CheckedJSONParser
 from services.applications import workflow
 from services.applications.api_examples import (
@@ -31,26 +33,36 @@ from services.applications.api_examples import (
     DOCUMENT_EXAMPLE,
     DRAFT_EXAMPLE,
     EVENT_EXAMPLE,
+    FORM_ERROR_EXAMPLE,
     PENDING_DOCUMENTS_EXAMPLE,
+    REUSABLE_EXAMPLE,
+    REUSED_EXAMPLE,
     TO_SUPPLY_EXAMPLE,
     UPLOAD_EXAMPLE,
 )
 from services.applications.filters import ApplicationFilterSet
 from services.applications.notices.api import NoticeActions
-from services.applications.selectors import applicant_timeline, applications_of
+from services.applications.selectors import applicant_timeline, applications_of, reusable_documents
 from services.applications.serializers import (
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
+    ApplicationFormSerializer,
     ApplicationSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
     EventSerializer,
+    ReusableDocumentSerializer,
+    ReuseSerializer,
     SubmitSerializer,
     WithdrawSerializer,
     with_details,
 )
 from services.models import Document, ServiceItem
 from services.ratings.api import RatingActions
+
+FORM_ERRORS = format_lazy("{} {}", ERROR_DESCRIPTIONS[400], _(
+    "An answer of the form at fault is named by its path under `form`: `form.<key>`, or "
+    "`form.<table>[<row>].<column>` for a cell of a table (rows counted from 0)."))
 
 
 @extend_schema_view(list=extend_schema(examples=[
@@ -82,7 +94,7 @@ class ApplicationViewSet(
         applications = with_details(applications_of(self.request.user)).order_by("-created_at", "-id")
         if self.action == "retrieve":
             applications = applications.prefetch_related(
-                Prefetch("documents", queryset=Document.objects.select_related("material")))
+                Prefetch("documents", queryset=Document.objects.select_related("material", "reused_from")))
         return applications
 
     def get_serializer_class(self):
@@ -92,9 +104,14 @@ class ApplicationViewSet(
     def _fresh(self, pk: int) -> Response:
         return Response(ApplicationSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer}, examples=[
-        OpenApiExample("A draft", request_only=True,
-                       value={"service": "ZJW-001", "enterprise": 3, "form": {"area": 120}}),
+    @extend_schema(request=ApplicationCreateSerializer, responses={
+        201: ApplicationSerializer,
+        400: OpenApiResponse(ErrorSerializer, description=FORM_ERRORS, examples=[FORM_ERROR_EXAMPLE]),
+    }, examples=[
+        OpenApiExample("A draft", request_only=True, value={
+            "service": "FT-SC-0001", "enterprise": 3,
+            "form": {"floor_area": 120, "business_items": ["hot_food"],
+                     "staff": [{"name": "张三", "health_certificate": "JK2026-0001"}]}}),
         OpenApiExample("The draft created", response_only=True, status_codes=["201"], value=DRAFT_EXAMPLE),
     ])
     def create(self, request, *args, **kwargs):
@@ -113,6 +130,24 @@ class ApplicationViewSet(
         response.status_code = status.HTTP_201_CREATED
         return response
 
+    @extend_schema(request=ApplicationFormSerializer, responses={
+        200: ApplicationSerializer,
+        400: OpenApiResponse(ErrorSerializer, description=FORM_ERRORS, examples=[FORM_ERROR_EXAMPLE]),
+    }, examples=[
+        OpenApiExample("The answers so far", request_only=True,
+                       value={"form": {"floor_area": 120, "business_items": ["hot_food", "cold_food"]}}),
+        OpenApiExample("The draft with its answers", response_only=True, status_codes=["200"], value={
+            **DRAFT_EXAMPLE, "service": "FT-SC-0001", "service_name": "食品经营许可",
+            "form": {"floor_area": 120, "business_items": ["hot_food", "cold_food"]}}),
+    ])
+    def partial_update(self, request, *args, **kwargs):
+        """Change the form of a draft or of an application under correction: the answers given replace the stored ones."""
+        application = self.get_object()
+        payload = ApplicationFormSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workflow.save_form(request.user, application.pk, payload.validated_data["form"])
+        return self._fresh(application.pk)
+
     @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer}, examples=[
         UPLOAD_EXAMPLE,
         OpenApiExample("The document attached", response_only=True, status_codes=["201"], value=DOCUMENT_EXAMPLE),
@@ -126,6 +161,34 @@ class ApplicationViewSet(
         document = workflow.attach_document(
             request.user, application.pk, payload.validated_data["material"], payload.validated_data["file"]
         )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ReusableDocumentSerializer(many=True)}, filters=False, examples=[
+        OpenApiExample("One material supplied before", response_only=True, value=REUSABLE_EXAMPLE),
+    ])
+    @action(detail=True, methods=["get"], url_path="documents/reusable", filterset_class=None, pagination_class=None)
+    def reusable(self, request, pk=None):
+        """The materials the enterprise supplied in earlier applications the department took in, which this
+        application may reuse (免提交); empty unless materials can be attached now."""
+        application = self.get_object()
+        allowed = workflow.allowed_actions(request.user, application)
+        documents = reusable_documents(request.user, application) if "attach" in allowed else Document.objects.none()
+        return Response(ReusableDocumentSerializer(documents, many=True).data)
+
+    @extend_schema(request=ReuseSerializer, responses={201: DocumentSerializer}, examples=[
+        OpenApiExample("The earlier document, for the same material", request_only=True, value={"document": 41}),
+        OpenApiExample("Reused", response_only=True, status_codes=["201"], value=REUSED_EXAMPLE),
+    ])
+    @action(detail=True, methods=["post"], url_path="documents/reuse")
+    def reuse(self, request, pk=None):
+        """Attach a material supplied in an earlier application of the same enterprise instead of uploading it
+        again (免提交): the stored file is shared, not copied. Another enterprise's document is a 400."""
+        application = self.get_object()
+        payload = ReuseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        document = workflow.reuse_document(request.user, application.pk, payload.validated_data["document"],
+                                           payload.validated_data["material"] or None)
+        document = Document.objects.select_related("material", "reused_from").get(pk=document.pk)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SubmitSerializer, responses={200: ApplicationSerializer}, examples=[

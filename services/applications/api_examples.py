@@ -36,14 +36,26 @@ CHECKED_EXAMPLE = {**PENDING_DOCUMENTS_EXAMPLE, "status": "approved",
                    "deferred": [{**SUPPLIED_EXAMPLE, "checked_at": "2026-12-06T09:10:00+08:00"}]}
 # `actions`: what the caller may do now (a submitted application can only be withdrawn by its clerk).
 DETAIL_EXAMPLE = {**APPLICATION_EXAMPLE, "documents": [
-    {"material": "application-form", "name": "申请表.pdf", "size": 48213, "uploaded_at": "2026-12-01T09:30:00+08:00"},
+    {"id": 310, "material": "application-form", "name": "申请表.pdf", "size": 48213,
+     "uploaded_at": "2026-12-01T09:30:00+08:00", "reused_from": None, "supplied_at": "2026-12-01T09:30:00+08:00"},
 ], "actions": {"application": ["withdraw"], "tasks": [], "deferred": []}}
 TO_SUPPLY_EXAMPLE = {
     **PENDING_DOCUMENTS_EXAMPLE, "deferred": [DEFERRED_EXAMPLE],
     "actions": {"application": ["supply"], "tasks": [], "deferred": ["security-assessment"]},
 }
 DOCUMENT_EXAMPLE = {"id": 311, "material": "lease", "original_name": "租赁合同.pdf",
-                    "uploaded_at": "2026-11-30T09:20:00+08:00"}
+                    "uploaded_at": "2026-11-30T09:20:00+08:00", "reused_from": None,
+                    "supplied_at": "2026-11-30T09:20:00+08:00"}
+# 免提交: the lease supplied in FT-2026-000017 in March, reused in a new application.
+REUSABLE_EXAMPLE = [{"id": 41, "material": "lease", "material_name": "租赁合同", "name": "租赁合同.pdf",
+                     "application": "FT-2026-000017", "supplied_at": "2026-03-02T10:15:00+08:00"}]
+REUSED_EXAMPLE = {**DOCUMENT_EXAMPLE, "reused_from": 41, "supplied_at": "2026-03-02T10:15:00+08:00"}
+FORM_ERROR_EXAMPLE = OpenApiExample("Answers of the form refused", response_only=True, status_codes=["400"], value={
+    "code": "invalid", "message": "form.floor_area: At least 10.", "field": "form.floor_area",
+    "errors": {"form.floor_area": ["At least 10."],
+               "form.staff[1].health_certificate": ["Enter the number of the health certificate, e.g. JK2026-0001."],
+               "form.colour": ["This form has no field “colour”."]},
+})
 EVENT_EXAMPLE = {"at": "2026-12-01T09:05:00+08:00", "action": "application.accepted", "label": "予以受理",
                  "from_state": "submitted",
                  "to_state": "accepted", "reason": "", "actor": "official_zjw"}

@@ -252,7 +252,7 @@ def document_path(instance: "Document", filename: str) -> str:
 
 
 class Document(models.Model):
-    """A file the applicant attached for one material."""
+    """A file the applicant attached for one material, or one supplied before and reused."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     material = models.ForeignKey(
@@ -262,6 +262,12 @@ class Document(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # 免提交: the file first supplied in an earlier application of the enterprise, whose stored file
+    # this row shares (nothing is uploaded or copied again).
+    reused_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reuses",
+        verbose_name=_("reused from"),
+    )
 
     class Meta:
         ordering = ["application", "uploaded_at"]
@@ -270,6 +276,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def original(self) -> "Document":
+        """The document as first supplied: itself, or the earlier one it reuses."""
+        return self.reused_from or self
 
 
 class DeferredMaterial(models.Model):

@@ -54,11 +54,14 @@ def erase_personal_data(application_id: int) -> bool:
         stored = [d.file.name for d in documents]
         storage = documents[0].file.storage if documents else None
         Document.objects.filter(pk__in=[d.pk for d in documents]).update(file="")
+        # A file reused by a later application (免提交) is shared, not copied: it stays for that one.
+        shared = set(Document.objects.filter(file__in=stored).values_list("file", flat=True))
         application.form = {}
         application.save(update_fields=["form"])
         record_event(None, ERASED, application, data=data)
         if storage is not None:
-            transaction.on_commit(lambda: _remove_files(storage, stored))
+            unshared = [name for name in stored if name not in shared]
+            transaction.on_commit(lambda: _remove_files(storage, unshared))
     return True
 
 

@@ -13,14 +13,14 @@ however many departments the official has.
 import datetime
 from typing import Any
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from portal.core.access import is_official, is_superuser, officials
 from portal.core.audit import events_of
 from portal.models import AuditEvent
 from services.applications.models import REVIEW_STATES
 from services.applications.wording import HIDDEN_FROM_APPLICANTS
-from services.models import Application, Department, Document, PostCheck, State, Task
+from services.models import Application, DeferredMaterial, Department, Document, PostCheck, State, Task
 
 
 def applications_of(user: Any) -> QuerySet[Application]:
@@ -31,6 +31,34 @@ def applications_of(user: Any) -> QuerySet[Application]:
 def applicant_timeline(application: Application) -> QuerySet[AuditEvent]:
     """The timeline an applicant reads (pages and API), oldest first: without the post-check draw."""
     return events_of(application).exclude(action__in=HIDDEN_FROM_APPLICANTS)
+
+
+# An earlier application's materials count as supplied once its department took it in, for as long
+# as it was not refused, rejected, revoked, suspended or sent back for correction.
+REUSABLE_STATES = [State.ACCEPTED, State.IN_REVIEW, State.APPROVED, State.APPROVED_PENDING_DOCUMENTS,
+                   State.COMPLETED]
+
+
+def reusable_documents(user: Any, application: Application) -> QuerySet[Document]:
+    """The materials `user` may reuse in `application` instead of uploading them again (免提交).
+
+    Files of the same enterprise's other applications the user sees, taken in and not refused
+    (`REUSABLE_STATES`): of each material the latest file, and never a deferred material the
+    department has not checked yet. Another enterprise's files are never among them.
+    """
+    latest = (Document.objects.filter(application=OuterRef("application"), material=OuterRef("material"))
+              .order_by("-uploaded_at", "-id").values("pk")[:1])
+    unchecked = DeferredMaterial.objects.filter(application=OuterRef("application"), material=OuterRef("material"),
+                                                checked_at__isnull=True)
+    return (
+        Document.objects.filter(application__in=applications_of(user), application__enterprise_id=application.enterprise_id,
+                                application__state__in=REUSABLE_STATES)
+        .exclude(application_id=application.pk)
+        .filter(pk=Subquery(latest))
+        .exclude(Exists(unchecked))
+        .select_related("material", "application", "reused_from", "reused_from__application")
+        .order_by("material__name", "-uploaded_at", "-id")
+    )
 
 
 def departments_of(user: Any) -> QuerySet[Department]:

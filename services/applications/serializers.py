@@ -5,6 +5,7 @@ now, by `workflow.allowed_actions`, so a client shows a button exactly when the 
 """
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -80,10 +81,31 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return TaskSerializer(application.review_tasks(), many=True, context=self.context).data
 
 
+FORM_HELP = _(
+    "The answers of the item's application form (its `form_fields` in /services/), by key: text and dates "
+    "(YYYY-MM-DD) as strings, numbers as numbers, a choice as an option's value (a list of them where several "
+    "may be chosen), a table as a list of row objects (200 rows at most). Types, bounds, patterns, options and "
+    "unknown keys are checked whenever the form is stored; required answers at submission. A refusal is a 400 "
+    "naming each answer: `errors` {\"form.floor_area\": […], \"form.staff[1].health_certificate\": […]}. An item "
+    "without form fields takes any object.")
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     service = serializers.CharField(label=_("service item code"))
     enterprise = serializers.IntegerField(label=_("enterprise id"))
-    form = serializers.JSONField(required=False, default=dict, label=_("form"))
+    form = serializers.JSONField(required=False, default=dict, label=_("form"), help_text=FORM_HELP)
+
+
+class ApplicationFormSerializer(serializers.Serializer):
+    form = serializers.JSONField(label=_("form"), help_text=format_lazy("{} {}", _("Replaces the stored answers."),
+                                                                        FORM_HELP))
+
+
+class ReuseSerializer(serializers.Serializer):
+    document = serializers.IntegerField(label=_("earlier document"), help_text=_(
+        "Id of a document of an earlier application of the same enterprise, from documents/reusable/."))
+    material = serializers.CharField(required=False, allow_blank=True, default="", label=_("material code"), help_text=_(
+        "The material of this application it stands for; by default the earlier document's material code."))
 
 
 class DocumentUploadSerializer(serializers.Serializer):
@@ -93,10 +115,30 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     material = serializers.CharField(source="material.code", read_only=True)
+    reused_from = serializers.IntegerField(source="reused_from_id", read_only=True, allow_null=True, help_text=_(
+        "免提交: the id of the earlier document whose file this one reuses; null for an upload."))
+    supplied_at = serializers.DateTimeField(source="original.uploaded_at", read_only=True, help_text=_(
+        "When the file was first supplied: the earlier document's upload for a reused one."))
 
     class Meta:
         model = Document
-        fields = ["id", "material", "original_name", "uploaded_at"]
+        fields = ["id", "material", "original_name", "uploaded_at", "reused_from", "supplied_at"]
+        read_only_fields = fields
+
+
+class ReusableDocumentSerializer(serializers.ModelSerializer):
+    """A material of an earlier application of the enterprise that may be reused (免提交)."""
+
+    material = serializers.CharField(source="material.code", read_only=True)
+    material_name = serializers.CharField(source="material.name", read_only=True)
+    name = serializers.CharField(source="original.original_name", read_only=True)
+    application = serializers.CharField(source="original.application.reference", read_only=True, help_text=_(
+        "The reference of the application the file was first supplied in."))
+    supplied_at = serializers.DateTimeField(source="original.uploaded_at", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "material", "material_name", "name", "application", "supplied_at"]
         read_only_fields = fields
 
 
@@ -162,7 +204,8 @@ class ApplicationActionsSerializer(serializers.Serializer):
 
     Each action listed is accepted if tried now (its input is still checked: 400); any other
     answers 409 (not in this status) or 404 (not the caller's). `application`: actions on the
-    application itself, among `attach` (POST documents/), `submit`, `resubmit`, `withdraw` and
+    application itself, among `attach` (POST documents/ and documents/reuse/), `edit_form` (PATCH
+    with `form`), `submit`, `resubmit`, `withdraw` and
     `supply` (a deferred material) for the enterprise's members, and `accept`, `check` (a supplied
     deferred material), `request_correction`, `refuse`, `extend`, `complete`, `suspend`, `revoke`
     for the officials of the item's lead department. `tasks`: ids of the tasks the caller may
@@ -183,10 +226,14 @@ class AttachedDocumentSerializer(serializers.ModelSerializer):
     material = serializers.CharField(source="material.code", read_only=True)
     name = serializers.CharField(source="original_name", read_only=True)
     size = serializers.SerializerMethodField(help_text=_("Bytes; null when the stored file cannot be read."))
+    reused_from = serializers.IntegerField(source="reused_from_id", read_only=True, allow_null=True, help_text=_(
+        "免提交: the id of the earlier document whose file this one reuses; null for an upload."))
+    supplied_at = serializers.DateTimeField(source="original.uploaded_at", read_only=True, help_text=_(
+        "When the file was first supplied: the earlier document's upload for a reused one."))
 
     class Meta:
         model = Document
-        fields = ["material", "name", "size", "uploaded_at"]
+        fields = ["id", "material", "name", "size", "uploaded_at", "reused_from", "supplied_at"]
         read_only_fields = fields
 
     def get_size(self, document: Document) -> int | None:

@@ -13,19 +13,23 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
+from portal.core.errors import IllegalTransition
 from portal.core.files import download
-from portal.core.messages import reported
+from portal.core.messages import messages_of, reported
 from services.applications import workflow
+from services.applications.form_answers import FORM, answer_errors, fields_of, prefilled
+from services.applications.form_page import answers_from_post, answers_shown, form_fields_shown, labels_of
 from services.applications.progress import progress_of
-from services.applications.selectors import applicant_timeline, applications_of
+from services.applications.selectors import applicant_timeline, applications_of, reusable_documents
 from services.applications.wording import in_words
 from services.applications.workflow import extensions
 from services.catalogue.models import ApprovalMode
@@ -43,6 +47,7 @@ FIELD_LABELS = {
     "deferred_materials": gettext_lazy("Materials supplied later"),
     "commitment_accepted": gettext_lazy("Commitment"),
     "talent": gettext_lazy("Talent"),
+    "document": gettext_lazy("Earlier material"),
 }
 
 
@@ -51,10 +56,21 @@ def _own_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(applications_of(request.user).select_related("service", "enterprise"), pk=pk)
 
 
+def _refused(request: HttpRequest, service: ServiceItem, error: ValidationError) -> None:
+    """A refusal as messages, each naming its field or its answer of the form (a table's cell by row and column)."""
+    names = error.message_dict if hasattr(error, "error_dict") else {}
+    for text in messages_of(error, {**FIELD_LABELS, **labels_of(fields_of(service), names)}):
+        messages.error(request, text)
+
+
 def _act(request: HttpRequest, application: Application, action: Callable[[], Any], done: str) -> HttpResponse:
     """Run one workflow action; domain errors become messages naming their fields, and nothing changes."""
     with reported(request, FIELD_LABELS) as outcome:
-        action()
+        try:
+            action()
+        except ValidationError as error:
+            _refused(request, application.service, error)
+            outcome.ok = False
     if outcome.ok:
         messages.success(request, done)
     return redirect("application_detail", pk=application.pk)
@@ -86,24 +102,93 @@ class StartApplicationForm(forms.Form):
         )
 
 
+def _run(request: HttpRequest, service: ServiceItem, action: Callable[[], Any]) -> tuple[Any, dict[str, list[str]]]:
+    """Run a workflow step that stores answers: (its result, None) or (None, the errors by answer).
+
+    The errors about answers go next to their fields; the others become messages.
+    """
+    try:
+        return action(), {}
+    except PermissionError:
+        raise Http404 from None
+    except IllegalTransition as error:
+        messages.error(request, str(error.message))
+        return None, {}
+    except ValidationError as error:
+        by_answer = answer_errors(error)
+        others = {name: texts for name, texts in error.message_dict.items() if not name.startswith(f"{FORM}.")}
+        if others:
+            _refused(request, service, ValidationError(others))
+        if by_answer:
+            messages.error(request, _("Some answers of the form need correcting: see the messages beside them."))
+        return None, by_answer
+
+
+def _chosen_service(request: HttpRequest) -> ServiceItem | None:
+    code = request.POST.get("service") if request.method == "POST" else request.GET.get("service")
+    return ServiceItem.objects.filter(code=code or "", is_active=True).prefetch_related("form_fields").first()
+
+
 @login_required
 def application_new(request: HttpRequest) -> HttpResponse:
+    """Choose the item and the enterprise; the item's form shows, prefilled from the enterprise's registered data."""
     form = StartApplicationForm(
         request.user, request.POST or None, initial={"service": request.GET.get("service", "")}
     )
-    if request.method == "POST" and form.is_valid():
-        with reported(request, FIELD_LABELS) as outcome:
-            application = workflow.create_application(
-                request.user, form.cleaned_data["enterprise"], form.cleaned_data["service"]
-            )
-        if outcome.ok:
+    service = _chosen_service(request)
+    fields = fields_of(service) if service else []
+    enterprises = form.fields["enterprise"].queryset
+    chosen = request.POST.get("enterprise") if request.method == "POST" else request.GET.get("enterprise")
+    enterprise = enterprises.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    enterprise = enterprise or enterprises.first()
+    if enterprise is not None:
+        form.initial.setdefault("enterprise", enterprise.pk)  # the one whose registered data fills the form
+    answers, errors = prefilled(fields, enterprise), {}
+    # The fields posted are those of the item the page showed; another item chosen shows its own form first.
+    shown_for = request.POST.get("form_of", "")
+    if request.method == "POST" and shown_for == getattr(service, "code", None):
+        answers = answers_from_post(fields, request.POST)
+    elif request.method == "POST" and fields:
+        messages.info(request, _("Fill in the form of this service item, then create the draft."))
+    if request.method == "POST" and form.is_valid() and "more_rows" not in request.POST and (
+            not fields or shown_for == service.code):
+        application, errors = _run(request, service, lambda: workflow.create_application(
+            request.user, form.cleaned_data["enterprise"], form.cleaned_data["service"], answers))
+        if application is not None:
             messages.success(
                 request, _("Draft %(reference)s created. Attach the materials, then submit.")
                 % {"reference": application.reference},
             )
             return redirect("application_detail", pk=application.pk)
-    has_enterprise = form.fields["enterprise"].queryset.exists()
-    return render(request, "services/applications/new.html", {"form": form, "has_enterprise": has_enterprise})
+    return render(request, "services/applications/new.html", {
+        "form": form, "has_enterprise": enterprises.exists(), "service": service, "prefilled_from": enterprise,
+        "fields": form_fields_shown(fields, answers, errors, request.POST.get("more_rows", "")),
+    })
+
+
+@login_required
+def application_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft's form (or that of an application under correction): fill in, save, come back later."""
+    application = _own_application(request, pk)
+    if "edit_form" not in workflow.allowed_actions(request.user, application):
+        messages.error(request, _("The form can be changed only in a draft or an application under correction."))
+        return redirect("application_detail", pk=application.pk)
+    fields = fields_of(application.service)
+    # Fields still unanswered show the enterprise's registered data, as on the first page.
+    answers = {**prefilled(fields, application.enterprise), **(application.form or {})}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        answers = answers_from_post(fields, request.POST)
+        if "more_rows" not in request.POST:
+            saved, errors = _run(request, application.service,
+                                 lambda: workflow.save_form(request.user, application.pk, answers))
+            if saved is not None:
+                messages.success(request, _("The form was saved."))
+                return redirect("application_detail", pk=application.pk)
+    return render(request, "services/applications/form.html", {
+        "application": application, "service": application.service,
+        "fields": form_fields_shown(fields, answers, errors, request.POST.get("more_rows", "")),
+    })
 
 
 @login_required
@@ -114,9 +199,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(
             Prefetch("tasks", queryset=Task.objects.select_related("department", "claimed_by")),
             Prefetch("deferred", queryset=DeferredMaterial.objects.select_related("material")),
-            Prefetch("documents", queryset=Document.objects.select_related("material", "uploaded_by")),
+            Prefetch("documents", queryset=Document.objects.select_related(
+                "material", "uploaded_by", "reused_from__application")),
             "corrections",
             "service__materials",
+            "service__form_fields",
         ),
         pk=pk,
     )
@@ -129,6 +216,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Application.commitment.RelatedObjectDoesNotExist:
         commitment = None
     events = in_words(list(applicant_timeline(application)))
+    allowed = workflow.allowed_actions(request.user, application)
     context = {
         "application": application,
         "service": service,
@@ -141,13 +229,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commitment": commitment,
         "events": events,
         "progress": progress_of(application, events),
-        "allowed": workflow.allowed_actions(request.user, application),
+        "allowed": allowed,
         "deferrable": [m for m in materials if m.deferrable] if deferred_mode else [],
         "commitment_mode": commitment_mode,
         "show_commitment": commitment_mode or (deferred_mode and any(m.deferrable for m in materials)),
         "commitment_text": service.signing_text,
         "item_panels": extensions.applicant_panels(application, request.user),
         "rating": rating_panel(request.user, application),
+        "answers": answers_shown(fields_of(service), application.form),
+        "reusable": list(reusable_documents(request.user, application)) if "attach" in allowed else [],
     }
     return render(request, "services/applications/detail.html", context)
 
@@ -208,3 +298,9 @@ def application_withdraw(request: HttpRequest, application: Application) -> Any:
 def application_supply(request: HttpRequest, application: Application) -> Any:
     material = request.POST.get("material", "")
     return workflow.supply_deferred(request.user, application.pk, material, request.FILES.get("file"))
+
+
+@applicant_action(gettext_lazy("The material supplied before was attached again, without a new upload."))
+def application_reuse(request: HttpRequest, application: Application) -> Any:
+    return workflow.reuse_document(request.user, application.pk, request.POST.get("document"),
+                                   request.POST.get("material") or None)

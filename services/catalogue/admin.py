@@ -1,8 +1,10 @@
-"""Admin of the service catalogue: items with their materials and review steps.
+"""Admin of the service catalogue: items with their materials, review steps and application form.
 
 Only superusers add, change or delete; staff with the view permission read. The catalogue's rules
 (promised within statutory, essential never deferrable) are checked in the forms, so the admin shows
-a message on the field instead of failing on the database constraint.
+a message on the field instead of failing on the database constraint. The form's fields are checked
+row by row (`FormField.clean()`) and as a whole (`definition_problems`: unique keys, columns of an
+existing table) before anything is saved.
 """
 
 from pathlib import PurePath
@@ -12,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -20,8 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.access import is_superuser
 from portal.core.admin import DepartmentScoped, SuperuserChangesOnly
+from services.catalogue.form_fields import definition_problems
 from services.catalogue.views import template_download
-from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
+from services.models import Department, FormField, MaterialRequirement, ReviewStep, ServiceItem
 
 
 def _template_url(material: MaterialRequirement) -> str:
@@ -111,10 +115,39 @@ class ReviewStepInline(CatalogueInline):
     fields = ["order", "name", "department", "promised_days"]
 
 
+class FormFieldFormSet(BaseInlineFormSet):
+    """The form's fields as a whole: each problem is told on the row and attribute at fault."""
+
+    def clean(self) -> None:
+        # Before Django's own check of unique keys, which stops at the first duplicate without naming the row.
+        # The rows that will be there once saved: not deleted, and not an extra row left blank.
+        kept = [form for form in self.forms
+                if (form.instance.pk or form.has_changed()) and not (self.can_delete and self._should_delete_form(form))]
+        for index, problems in definition_problems([form.instance for form in kept]).items():
+            for field, messages in problems.items():
+                kept[index].add_error(field, messages)
+        super().clean()
+
+
+class FormFieldInline(CatalogueInline, admin.StackedInline):
+    model = FormField
+    formset = FormFieldFormSet
+    template = "admin/edit_inline/stacked.html"
+    fieldsets = [
+        (None, {"fields": [("order", "key", "table", "kind", "required"), ("label", "label_en"), ("help", "help_en"),
+                           "prefill"]}),
+        (_("Text"), {"fields": [("max_length", "pattern"), ("pattern_message", "pattern_message_en")]}),
+        (_("Number"), {"fields": [("min_value", "max_value", "whole_number")]}),
+        (_("Choice"), {"fields": ["options", "multiple"]}),
+        (_("Table rows"), {"fields": [("min_rows", "max_rows")]}),
+    ]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
+
+
 @admin.register(ServiceItem)
 class ServiceItemAdmin(SuperuserChangesOnly, admin.ModelAdmin):
     form = ServiceItemForm
-    inlines = [MaterialRequirementInline, ReviewStepInline]
+    inlines = [MaterialRequirementInline, ReviewStepInline, FormFieldInline]
     list_display = [
         "code", "name", "approval_mode", "category", "lead_department",
         "promised_days", "statutory_days", "is_active",

@@ -7,10 +7,11 @@ materials[] {code, name, required, deferrable}. The other fields are additions.
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
 from portal.core.api.viewsets import PublicListByCode
+from services.catalogue.form_fields import FieldKind, FormField, form_of
 from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
@@ -23,6 +24,7 @@ def catalogue_queryset() -> QuerySet[ServiceItem]:
         .prefetch_related(
             "departments",
             "materials",
+            "form_fields",
             Prefetch("review_steps", queryset=ReviewStep.objects.select_related("department")),
         )
         .order_by("code")
@@ -41,6 +43,47 @@ class MaterialSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "required", "deferrable", "essential"]
 
 
+class OptionSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text=_("What the answer holds."))
+    label = serializers.CharField()
+    label_en = serializers.CharField()
+
+
+class FormColumnSerializer(serializers.ModelSerializer):
+    """A field of the form, or a column of a table field (then without columns of its own)."""
+
+    options = serializers.SerializerMethodField()
+    min_value = serializers.FloatField(read_only=True, allow_null=True)
+    max_value = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = FormField
+        fields = ["key", "kind", "label", "label_en", "help", "help_en", "required", "max_length", "pattern",
+                  "pattern_message", "pattern_message_en", "min_value", "max_value", "whole_number", "options",
+                  "multiple", "min_rows", "max_rows", "prefill"]
+        read_only_fields = fields
+
+    @extend_schema_field(OptionSerializer(many=True))
+    def get_options(self, field: FormField) -> list[dict]:
+        return [{"value": o.value, "label": o.label, "label_en": o.label_en} for o in field.option_list()]
+
+
+class FormFieldSerializer(FormColumnSerializer):
+    columns = serializers.SerializerMethodField(help_text=_("A table field's columns: each row of the answer is an "
+                                                            "object of them. Empty for the other kinds."))
+
+    class Meta(FormColumnSerializer.Meta):
+        fields = [*FormColumnSerializer.Meta.fields, "columns"]
+        read_only_fields = fields
+
+    @extend_schema_field(FormColumnSerializer(many=True))
+    def get_columns(self, field: FormField) -> list[dict]:
+        if field.kind != FieldKind.TABLE:
+            return []
+        columns = [column for column in self.context["form_fields"] if column.table == field.key]
+        return FormColumnSerializer(columns, many=True).data
+
+
 class ReviewStepSerializer(serializers.ModelSerializer):
     department = DepartmentSerializer(read_only=True)
 
@@ -54,6 +97,10 @@ class ServiceItemSerializer(serializers.ModelSerializer):
     lead_department = DepartmentSerializer(read_only=True)
     materials = MaterialSerializer(many=True, read_only=True)
     review_steps = ReviewStepSerializer(many=True, read_only=True)
+    form_fields = serializers.SerializerMethodField(help_text=_(
+        "The application form: the answers `form` of POST and PATCH /applications/ takes, by `key`. Types, "
+        "bounds, patterns and options are checked whenever the form is stored; `required` ones (and a table's "
+        "`min_rows`) at submission. An item without fields takes any object."))
 
     class Meta:
         model = ServiceItem
@@ -62,9 +109,15 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             "materials",
             # additions to the contract
             "name_en", "category", "lead_department", "fee", "conditions", "review_steps",
-            "deferral_days", "commitment_text", "legal_basis", "legal_basis_en",
+            "deferral_days", "commitment_text", "legal_basis", "legal_basis_en", "form_fields",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(FormFieldSerializer(many=True))
+    def get_form_fields(self, item: ServiceItem) -> list[dict]:
+        fields = list(item.form_fields.all())
+        top, _columns = form_of(fields)
+        return FormFieldSerializer(top, many=True, context={**self.context, "form_fields": fields}).data
 
 
 class ServiceItemFilterSet(django_filters.FilterSet):
@@ -112,6 +165,18 @@ SERVICE_EXAMPLE = {
     "deferral_days": 10, "commitment_text": "本单位承诺：申请使用的公共数据仅用于申报的应用场景……",
     "legal_basis": "《中华人民共和国数据安全法》第四十二条；《北京市公共数据管理办法》",
     "legal_basis_en": "Data Security Law of the PRC, Art. 42; Beijing Measures on the Management of Public Data",
+    "form_fields": [
+        {"key": "applicant_name", "kind": "text", "label": "申请单位名称", "label_en": "Applicant", "help": "",
+         "help_en": "", "required": True, "max_length": 200, "pattern": "", "pattern_message": "",
+         "pattern_message_en": "", "min_value": None, "max_value": None, "whole_number": False, "options": [],
+         "multiple": False, "min_rows": None, "max_rows": None, "prefill": "enterprise.name", "columns": []},
+        {"key": "data_scope", "kind": "choice", "label": "申请数据类别", "label_en": "Data requested",
+         "help": "", "help_en": "", "required": True, "max_length": None, "pattern": "", "pattern_message": "",
+         "pattern_message_en": "", "min_value": None, "max_value": None, "whole_number": False,
+         "options": [{"value": "enterprise", "label": "企业登记数据", "label_en": "Enterprise registrations"},
+                     {"value": "transport", "label": "交通出行数据", "label_en": "Transport"}],
+         "multiple": True, "min_rows": None, "max_rows": None, "prefill": "", "columns": []},
+    ],
 }
 
 

@@ -1,6 +1,6 @@
 """Demonstration content of the service catalogue (示例数据): the loader of `demo_data/catalogue.json`.
 
-`load_catalogue()` reads and checks the file (`services.catalogue.demo_files`); `seed_catalogue()`
+`load_catalogue()` reads and checks the file (an item's application form through `demo_forms.py`) (`services.catalogue.demo_files`); `seed_catalogue()`
 is idempotent: an item is found by its code and, once there, left as it is (departments,
 materials and steps are created only together with their item), so a second run changes nothing
 and an official's later edits survive. The departments must exist (seed_demo creates them).
@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from services.catalogue.demo_files import Entry, check_model, shown, top_level
+from services.catalogue.demo_forms import create_form, read_form
 from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
@@ -66,6 +67,7 @@ class Item:
     credit_bar_days: int = 365
     legal_basis: str = ""  # cited by the item's notices and decisions
     legal_basis_en: str = ""
+    form: tuple[dict[str, Any], ...] = ()  # the application form's fields (demo_forms.py)
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def _read_item(entry: Entry, label: str) -> Item:
         **{key: read(key) for key, read in optional.items() if key in entry.data},
     )
     service = checked_service(entry, item.code, _service_fields(item, label))
-    return with_children(entry, item, service, departments)
+    return with_children(entry, replace(item, form=read_form(entry, service)), service, departments)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -236,6 +238,7 @@ def _create_children(service: ServiceItem, spec: Item, label: str, departments: 
         )
         for order, step in enumerate(spec.steps, start=1)
     )
+    create_form(service, spec.form)
 
 
 def seed_catalogue() -> list[ServiceItem]:

@@ -209,10 +209,17 @@ def test_readme_walkthrough_runs_against_a_live_server(live_server, tmp_path):
         "application.accepted", *["application.step_approved"] * 3, "application.approved",
     ]
 
-    # 18. The commitment-mode draft (six uploads), approved on submission.
-    assert statuses[18] == [201] * 7 + [200] and printed[18] == "approved"
+    # 18. The commitment-mode draft (four uploads), its form filled in, two materials of steps 12 and 16
+    #     reused (免提交), approved on submission.
+    assert statuses[18] == [201] * 5 + [200] + [200, 201] * 2 + [200] and printed[18] == "approved"
     commitment = Application.objects.get(service__code="FT-SC-0001")
     assert commitment.state == State.APPROVED and commitment.decided_on == commitment.received_on
+    assert commitment.form["floor_area"] == 120 and commitment.form["staff"][0]["health_certificate"] == "JK2026-0001"
+    reused = {document.material.code: document.reused_from.application.service.code
+              for document in commitment.documents.filter(reused_from__isnull=False).select_related(
+                  "material", "reused_from__application__service")}
+    assert set(reused) == {"business-licence", "legal-rep-id"} and reused["legal-rep-id"] == "FT-ZW-0002"
+    assert reused["business-licence"] in {"FT-KX-0002", "FT-ZW-0003"}
     assert Commitment.objects.filter(application=commitment).exists()
     assert [event.action for event in events_of(commitment)][-1] == "application.granted_on_commitment"
 

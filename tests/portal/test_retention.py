@@ -158,3 +158,24 @@ def test_talent_untouched_since_the_period_are_forgotten_but_their_grants_stay_c
     # The person may be added afresh by the same employer: the forgotten row no longer matches.
     assert not identity.same_person(world["enterprise"], number).exists()
     make_talent(world["enterprise"], "欧阳明", birth=datetime.date(1988, 8, 8))
+
+
+def test_a_file_reused_by_a_later_application_stays_for_it(world, draft, django_capture_on_commit_callbacks):
+    with at(2014, 3, 3):
+        old = draft("standard")
+        workflow.submit(world["clerk"], old.pk)
+        workflow.accept(world["officials"]["zjw1"], old.pk)
+    with at(2014, 3, 4):
+        lease = Document.objects.get(application=old, material__code="lease")
+        later = workflow.create_application(world["clerk"], world["enterprise"], world["standard"])
+        reused = workflow.reuse_document(world["clerk"], later.pk, lease.pk)
+        workflow.withdraw(world["clerk"], old.pk)  # the later one is still a draft being prepared
+    form = Document.objects.get(application=old, material__code="form")
+    lease_path, form_path = Path(lease.file.path), Path(form.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert apply_retention().done["applications"] == 1
+
+    assert not form_path.exists()  # the old application's own file is gone
+    assert lease_path.exists()  # the shared one stays for the later application
+    assert Document.objects.get(pk=reused.pk).file.name == str(lease.file.name)

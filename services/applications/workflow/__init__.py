@@ -5,7 +5,8 @@ moves the state machine (django-fsm-2 transitions on `Application`), writes exac
 audit event and the notifications of that change. Portal views, the admin, the API and the
 timers all call these functions through this package:
 
-- `filing`: the applicant's side (draft, materials, submit, resubmit, withdraw, deferred materials);
+- `filing`: the applicant's side (draft, its form, materials, submit, resubmit, withdraw, deferred materials);
+- `reuse`: a material supplied in an earlier application of the enterprise, used again (免提交);
 - `review`: the department's side (accept, corrections, decisions, extension, checking deferred materials);
 - `suspension`: suspension (中止), lifting it and revocation, by the timers and by hand;
 - `claims`: who of the department holds a review task (claim, hand over to a colleague, release);
@@ -27,13 +28,16 @@ from services.applications.workflow.filing import (
     close_unanswered_correction,
     create_application,
     deferred_material,
+    form_errors,
     needs_commitment,
     resubmit,
+    save_form,
     submit,
     supply_deferred,
     withdraw,
 )
 from services.applications.workflow.post_checks import run_post_check, sample_post_check
+from services.applications.workflow.reuse import reuse_document
 from services.applications.workflow.review import (
     DECISIONS,
     accept,
@@ -60,8 +64,8 @@ __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS", "AllowedActions",
     "accept", "allowed_actions", "attach_document", "claim_task", "close_unanswered_correction", "check_deferred", "complete",
     "create_application", "decide",
-    "deferred_material", "extend", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
+    "deferred_material", "extend", "form_errors", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
     "reassign_task", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "release_task",
-    "request_correction", "require_post_check", "resubmit", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "sm3_digest", "submit",
+    "request_correction", "require_post_check", "resubmit", "reuse_document", "revoke", "revoke_after_grace", "run_post_check", "sample_post_check", "save_form", "sm3_digest", "submit",
     "supply_deferred", "resume", "suspend", "today", "withdraw",
 ]

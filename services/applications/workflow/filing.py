@@ -13,6 +13,7 @@ from enterprises.models import Enterprise
 from portal.core.audit import record_event
 from portal.core.digest import sm3_digest
 from portal.core.files import display_name
+from services.applications.form_answers import clean_answers
 from services.applications.workflow import extensions
 from services.applications.workflow.core import (
     ACCEPTANCE_DAYS,
@@ -52,11 +53,10 @@ def create_application(user: Any, enterprise: Enterprise, service: ServiceItem, 
         raise ValidationError({"enterprise": _("The enterprise must be verified before it can apply.")})
     if not service.is_active:
         raise ValidationError({"service": _("This service item is not open for applications.")})
-    if form is not None and not isinstance(form, dict):
-        raise ValidationError({"form": _("The form must be an object of named fields.")})
+    answers = clean_answers(service, form)
     with transaction.atomic():
         application = Application.objects.create(
-            enterprise=enterprise, service=service, applicant=user, form=form or {}
+            enterprise=enterprise, service=service, applicant=user, form=answers
         )
         # The primary key is unique under any concurrency; gaps are allowed.
         application.reference = f"FT-{today().year}-{application.pk:06d}"
@@ -64,6 +64,32 @@ def create_application(user: Any, enterprise: Enterprise, service: ServiceItem, 
         extensions.on_create(application, user)
         record_event(user, "application.created", application, to_state=application.state)
     return application
+
+
+def save_form(user: Any, application_id: int, form: Any) -> Application:
+    """Store the form's answers of a draft or an application under correction, checked but not yet
+    for completeness (that is the submission's); the answers given replace the stored ones."""
+    with transaction.atomic():
+        application = lock(application_id)
+        require(user, application, "edit_form")
+        answers = clean_answers(application.service, form)
+        before = application.form or {}
+        changed = sorted(key for key in set(before) | set(answers) if before.get(key) != answers.get(key))
+        if changed:
+            application.form = answers
+            application.save(update_fields=["form"])
+            # The keys only: answers may hold personal data, and the form itself keeps them.
+            record_event(user, "application.form_saved", application, data={"fields": changed})
+    return application
+
+
+def form_errors(application: Application) -> dict[str, list[str]]:
+    """What the stored answers lack or get wrong for a submission, by answer (`form.<key>`)."""
+    try:
+        clean_answers(application.service, application.form, complete=True)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
 
 
 def attach_document(user: Any, application_id: int, material_code: str, file: Any) -> Document:
@@ -85,7 +111,7 @@ def attach_document(user: Any, application_id: int, material_code: str, file: An
 def _submission_errors(application: Application, deferred_codes: list[str], commitment_accepted: bool) -> dict:
     """Every reason the draft cannot be submitted as asked, by field."""
     service = application.service
-    errors: dict[str, list] = {}
+    errors: dict[str, list] = dict(form_errors(application))
     materials = {m.code: m for m in service.materials.all()}
     unknown = [code for code in deferred_codes if code not in materials]
     if deferred_codes and service.approval_mode != ApprovalMode.DEFERRED:
@@ -183,6 +209,9 @@ def resubmit(user: Any, application_id: int) -> Application:
     with transaction.atomic():
         application = lock(application_id)
         require(user, application, "resubmit")
+        incomplete = form_errors(application)
+        if incomplete:
+            raise ValidationError(incomplete)
         notice = application.corrections.filter(resolved_at__isnull=True).order_by("-requested_at", "-id").first()
         resume = notice.resume_state if notice and notice.resume_state else ""
         from_state = application.state

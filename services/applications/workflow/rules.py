@@ -23,7 +23,7 @@ from services.applications.models import REVIEW_STATES
 from services.applications.workflow.core import refusal, require_member, require_official, today
 from services.models import Application, DeferredMaterial, PostCheck, State, Task
 
-# Materials can be attached to a draft and while corrections are asked for.
+# Materials can be attached, and the form changed, in a draft and while corrections are asked for.
 ATTACHABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
 # Deferred materials can be supplied until the application is closed.
 CLOSED_STATES = (State.REVOKED, State.WITHDRAWN, State.REJECTED)
@@ -53,6 +53,14 @@ def _attachable(application: Application) -> None:
         raise IllegalTransition(
             _("Materials can be attached only to a draft or an application under correction."),
             current_state=application.state, action="attach",
+        )
+
+
+def _fillable(application: Application) -> None:
+    if application.state not in ATTACHABLE_STATES:
+        raise IllegalTransition(
+            _("The form can be changed only in a draft or an application under correction."),
+            current_state=application.state, action="edit_form",
         )
 
 
@@ -104,6 +112,7 @@ class Rule:
 # material: their rule is who and when; `require_suppliable` / `require_checkable` the material.
 RULES: dict[str, Rule] = {
     "attach": Rule(MEMBER, _attachable),
+    "edit_form": Rule(MEMBER, _fillable),
     "submit": Rule(MEMBER, _state_machine("submit")),
     "resubmit": Rule(MEMBER, _state_machine("resubmit")),
     "withdraw": Rule(MEMBER, _state_machine("withdraw")),

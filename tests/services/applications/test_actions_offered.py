@@ -37,7 +37,7 @@ def test_the_api_tells_the_clerk_what_they_may_do_now(world, draft, clerk_api):
     application = draft("deferred", skip=("lease",))
     url = f"/api/v1/applications/{application.pk}/"
     assert clerk_api.get(url).json()["actions"] == {
-        "application": ["attach", "submit", "withdraw"], "tasks": [], "deferred": []}
+        "application": ["attach", "edit_form", "submit", "withdraw"], "tasks": [], "deferred": []}
 
     workflow.submit(world["clerk"], application.pk, deferred_materials=["lease"], commitment_accepted=True)
     assert clerk_api.get(url).json()["actions"] == {

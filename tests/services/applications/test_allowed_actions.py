@@ -136,6 +136,7 @@ def attempts(application: Application, allowed: workflow.AllowedActions):
     """
     pk = application.pk
     yield "attach", None, lambda user: workflow.attach_document(user, pk, "form", licence_file("form-2.pdf"))
+    yield "edit_form", None, lambda user: workflow.save_form(user, pk, {"note": "补充说明"})
     yield "submit", None, lambda user: workflow.submit(
         user, pk, deferred_materials=deferred_codes(application), commitment_accepted=True)
     yield "resubmit", None, lambda user: workflow.resubmit(user, pk)
@@ -164,7 +165,7 @@ def attempts(application: Application, allowed: workflow.AllowedActions):
                 user, task_id, decision, "意见")
 
 
-TRIED = {"attach", "submit", "resubmit", "withdraw", "accept", "request_correction", "refuse", "extend",
+TRIED = {"attach", "edit_form", "submit", "resubmit", "withdraw", "accept", "request_correction", "refuse", "extend",
          "complete", "suspend", "resume", "revoke", "supply", "check"}
 
 

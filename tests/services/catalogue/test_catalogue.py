@@ -249,6 +249,10 @@ def admin_form(departments: dict[str, Department], **overrides) -> dict:
         "review_steps-INITIAL_FORMS": "0",
         "review_steps-MIN_NUM_FORMS": "0",
         "review_steps-MAX_NUM_FORMS": "1000",
+        "form_fields-TOTAL_FORMS": "0",
+        "form_fields-INITIAL_FORMS": "0",
+        "form_fields-MIN_NUM_FORMS": "0",
+        "form_fields-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data
