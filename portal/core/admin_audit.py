@@ -50,7 +50,7 @@ def delete_selected(modeladmin: Any, request: HttpRequest, queryset: Any) -> Any
     Deleting several records at once, Django writes their log entries in bulk, which sends no
     `post_save`; a single deletion is saved one by one and reaches `record_admin_change` itself.
     """
-    doomed = list(queryset.values_list("pk", flat=True)[:10_000])
+    doomed = list(queryset.values_list("pk", flat=True))
     with transaction.atomic():
         response = actions.delete_selected(modeladmin, request, queryset)
         if response is None and len(doomed) > 1:  # confirmed and done, not the confirmation page

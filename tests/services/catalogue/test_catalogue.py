@@ -4,11 +4,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.management.commands.seed_demo import DEPARTMENTS
 from services.catalogue.demo import seed_catalogue
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
 
@@ -16,21 +14,6 @@ pytestmark = pytest.mark.django_db
 
 CONTRACT_FIELDS = {"code", "name", "approval_mode", "departments", "promised_days", "statutory_days", "materials"}
 MATERIAL_FIELDS = {"code", "name", "required", "deferrable"}
-
-
-@pytest.fixture(autouse=True)
-def template_storage(monkeypatch, private_media):
-    # The model's storage was built at import, with the real PRIVATE_MEDIA_ROOT: keep test files out of it.
-    field = MaterialRequirement._meta.get_field("template")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=private_media))
-
-
-@pytest.fixture
-def all_departments(db) -> dict[str, Department]:
-    return {
-        code: Department.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})[0]
-        for code, name, name_en in DEPARTMENTS
-    }
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
 
 from enterprises.models import Enterprise, Membership
@@ -29,13 +28,6 @@ def in_the_demo_period():
     # The demo talent's months in the district and start dates are read on a day of the demo period.
     with time_machine.travel(datetime.datetime(2026, 11, 28, 12, 0), tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def template_storage(monkeypatch, private_media):
-    # The model's storage was built at import, with the real PRIVATE_MEDIA_ROOT: keep test files out of it.
-    field = MaterialRequirement._meta.get_field("template")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=private_media))
 
 
 def altered(source: Path, tmp_path: Path, change: Callable[[Any], None]) -> Path:

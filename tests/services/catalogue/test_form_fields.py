@@ -3,29 +3,15 @@ published on the API, and seeded for the demonstration items."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 
-from portal.management.commands.seed_demo import DEPARTMENTS
 from services.catalogue.demo import CATALOGUE_FILE, load_catalogue, seed_catalogue
 from services.catalogue.demo_files import DemoDataError
 from services.catalogue.form_fields import FormField, definition_problems
-from services.models import Department, MaterialRequirement, ServiceItem
+from services.models import ServiceItem
 from tests.services.catalogue.test_catalogue import admin_form
 from tests.services.catalogue.test_demo_data_files import altered, set_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def template_storage(monkeypatch, private_media):
-    field = MaterialRequirement._meta.get_field("template")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=private_media))
-
-
-@pytest.fixture
-def all_departments(db) -> dict[str, Department]:
-    return {code: Department.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})[0]
-            for code, name, name_en in DEPARTMENTS}
 
 
 def field_errors(**values) -> dict[str, list[str]]:
