@@ -99,6 +99,11 @@ VARIANTS: dict[str, tuple[Any, Any]] = {
         _("Post-check overdue: %(reference)s"),
         _("The post-check of application %(reference)s for “%(service)s” was due on %(due)s and is overdue."),
     ),
+    "sla.warning:rectification_overdue": (
+        _("Rectification overdue: %(reference)s"),
+        _("The rectification after the applicant's rating of application %(reference)s for “%(service)s” "
+          "was due on %(due)s and is overdue."),
+    ),
 }
 # The wording of each deadline colour (services' timers): yellow approaches, red and escalated have passed.
 SLA_VARIANTS = {"yellow": "", "red": "overdue", "escalated": "escalated"}

@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-unanswered-corrections": {"task": "services.timers.close_unanswered_corrections", "schedule": 60 * 60},
     "sample-post-checks": {"task": "services.timers.sample_post_checks", "schedule": 15 * 60},
     "overdue-post-checks": {"task": "services.timers.overdue_post_checks", "schedule": 60 * 60},
+    "overdue-rectifications": {"task": "services.timers.overdue_rectifications", "schedule": 60 * 60},
     "issue-missing-notices": {"task": "services.timers.issue_missing_notices", "schedule": 10 * 60},
     # 免申即享: every night, after the day's changes to talent and enterprises.
     "match-policies": {"task": "talent.match_policies", "schedule": crontab(hour=2, minute=30)},
