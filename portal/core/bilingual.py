@@ -68,7 +68,7 @@ def mark() -> SafeString:
 def marked(text: str, layout: Layout = "inline") -> SafeString:
     """`text` as HTML laid out as asked (paragraphs, lines or inline), with the mark if it fell back to Chinese."""
     if layout == "paragraphs":
-        body = linebreaks(text, autoescape=True)
+        body = mark_safe(linebreaks(text, autoescape=True))  # escapes the text itself
     elif layout == "lines":
         body = mark_safe(escape(text).replace("\r\n", "\n").replace("\n", "<br>"))
     else:
