@@ -136,6 +136,8 @@ TEMPLATES = [
                 "portal.context_processors.inbox",
                 "services.calendar.working_days.admin_calendar_warning",
             ],
+            # `bilingual` and its siblings on every page without a {% load %}: content in the reader's language.
+            "builtins": ["portal.templatetags.bilingual"],
         },
     },
 ]
