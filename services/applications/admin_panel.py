@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from services.applications.workflow import AllowedActions
 from services.models import Application, State, Task
@@ -116,13 +117,13 @@ def _approval(task: Task, application: Application) -> str | Promise:
 def _review(task: Task, application: Application) -> list[PanelAction]:
     hidden = {"task": str(task.pk)}
     return [
-        PanelAction("decide", _("Approve"), _approval(task, application), {**hidden, "decision": "approve"},
+        PanelAction("decide", pgettext_lazy("review step", "Approve"), _approval(task, application), {**hidden, "decision": "approve"},
                     Field("comment", _("Comment (optional)"), False)),
         PanelAction("decide", _("Return for correction"),
                     _("Return for correction: the applicant is told at once and receives a correction notice "
                       "(补正材料告知书) with what you write; the clock stops until they resubmit."),
                     {**hidden, "decision": "return"}, Field("comment", _("What the applicant must correct"), True)),
-        PanelAction("decide", _("Reject"),
+        PanelAction("decide", pgettext_lazy("review step", "Reject"),
                     _("Reject: the licence is refused (不予许可) and every other open step is cancelled; the applicant "
                       "is told at once and receives the decision to refuse the licence (不予行政许可决定书) with their "
                       "right to administrative reconsideration or litigation. This cannot be undone."),
@@ -210,6 +211,8 @@ def confirmation_of(application: Application, allowed: AllowedActions, action: s
     """
     if data.get(CONFIRM_FIELD) == CONFIRMED:
         return None
+    if action == "decide" and (as_intake := _acceptance_decision(allowed, data)) is not None:
+        action, data = as_intake
     for group in decision_panel(application, allowed):
         for candidate in group.actions:
             if candidate.matches(action, data) and candidate.irreversible:
@@ -217,6 +220,22 @@ def confirmation_of(application: Application, allowed: AllowedActions, action: s
                     return None
                 return candidate
     return None
+
+
+# The acceptance task's decisions (the queue's API names) are the intake's actions of the panel.
+INTAKE_DECISIONS = {"approve": ("accept", None), "return": ("request_correction", "items"), "reject": ("refuse", "reason")}
+
+
+def _acceptance_decision(allowed: AllowedActions, data: QueryDict) -> tuple[str, QueryDict] | None:
+    """A decision posted on the acceptance task, as the panel's intake action it amounts to."""
+    task = next((t for t in allowed.tasks if str(t.pk) == str(data.get("task", ""))), None)
+    if task is None or task.kind != Task.Kind.ACCEPTANCE or data.get("decision") not in INTAKE_DECISIONS:
+        return None
+    action, field_name = INTAKE_DECISIONS[data["decision"]]
+    same = QueryDict(mutable=True)
+    if field_name:
+        same[field_name] = data.get("comment", "")
+    return action, same
 
 
 def done_message(application: Application, action: str, data: QueryDict, state: str) -> str:

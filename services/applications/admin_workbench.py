@@ -141,7 +141,7 @@ def confirmation_page(model_admin: ModelAdmin, request: HttpRequest, application
     """The consequence of an irreversible action, in words, and the same post once more, confirmed."""
     fields = [(name, value) for name, value in request.POST.items()
               if name not in ("csrfmiddlewaretoken", CONFIRM_FIELD)]
-    entered = request.POST.get(pending.input.name, "").strip() if pending.input else ""
+    entered = (request.POST.get(pending.input.name) or request.POST.get("comment", "")).strip() if pending.input else ""
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

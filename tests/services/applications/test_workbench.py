@@ -229,3 +229,16 @@ def test_the_workbench_pages_carry_no_inline_script_and_label_every_field(world,
     for name in ("items", "reason"):
         field_id = f"id_{name}".replace("id_items", "id_request_correction_items").replace("id_reason", "id_refuse_reason")
         assert f'for="{field_id}"' in page and f'id="{field_id}"' in page
+
+
+def test_the_acceptance_tasks_decision_is_confirmed_like_the_intakes(world, draft, as_official):
+    application = submitted(world, draft)
+    task = application.tasks.get(kind="acceptance")
+    client = as_official("zjw1", language="en")
+    data = {"task": task.pk, "decision": "reject", "comment": "不属于本部门职权范围"}
+    with translation.override("en"):
+        page = client.post(act_url(application, "decide"), data)
+    assert page.status_code == 200 and "不予受理决定书" in page.content.decode()
+    assert state_of(application) == "submitted"
+    client.post(act_url(application, "decide"), confirmed(data))
+    assert state_of(application) == "not_accepted"
