@@ -307,8 +307,8 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ShownOnly, admin.ModelAdmin):
-    """The official's queue: open tasks of their departments, acceptance and review, oldest due first,
-    with who holds each.
+    """Every task of the official's departments (open ones unless asked), acceptance and review,
+    oldest due first, with who holds each; the queue of work to do is the workbench's (*My work*).
 
     Each row links to the application's page, whose panel decides it: an acceptance task by
     accepting, asking for corrections or refusing, a review task by its decision form. Claiming and
