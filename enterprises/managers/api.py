@@ -26,6 +26,23 @@ SUMMARY_EXAMPLE = {
     "counts": {"open_applications": 2, "warnings": 1, "matches": 1, "ratings": 1, "warnings_total": 1},
 }
 
+WORKBENCH_EXAMPLE = {
+    **SUMMARY_EXAMPLE,
+    "sections": [
+        {"code": "open_applications", "label": "在办事项", "count": 1, "items": [
+            {"title": "FT-2026-000123 · 人才住房补贴", "detail": "审查中", "link": "", "on": "2026-12-10", "level": ""}]},
+        {"code": "warnings", "label": "预警", "count": 1, "items": [
+            {"title": "FT-2026-000123 · 人才住房补贴", "detail": "自 2026-12-10 起逾期", "link": "",
+             "on": "2026-12-10", "level": "warning"}]},
+    ],
+    "obligations": [{"uid": "deferred-41", "on": "2026-12-18", "kind": "deferred_material", "kind_label": "容缺材料到期",
+                     "title": "租赁合同", "detail": "请按时补交，否则审批将被中止。", "reference": "FT-2026-000118"}],
+}
+NOTE_EXAMPLE = {"id": 7, "author": "zhang.wei", "text": "法人更换中，下次办件注意核对材料。",
+                "created_at": "2026-12-01T10:00:00+08:00"}
+MESSAGE_EXAMPLE = {"id": 12, "side": "manager", "author": "zhang.wei", "text": "补贴预计本月底前拨付。",
+                   "created_at": "2026-12-01T10:05:00+08:00"}
+
 
 class ItemSerializer(serializers.Serializer):
     title = serializers.CharField()
@@ -146,13 +163,17 @@ class ManagedEnterpriseViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Re
                                                                    "summaries": summaries})
         return self.get_paginated_response(serializer.data)
 
+    @extend_schema(examples=[OpenApiExample("One enterprise's workbench", response_only=True, value=WORKBENCH_EXAMPLE)])
     def retrieve(self, request, *args, **kwargs):
         enterprise = self.get_object()
         context = {**self.get_serializer_context(), "summaries": summaries_of([enterprise.pk])}
         return Response(WorkbenchSerializer(enterprise, context=context).data)
 
-    @extend_schema(methods=["GET"], request=None, responses={200: NoteSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=TextSerializer, responses={201: NoteSerializer})
+    @extend_schema(methods=["GET"], request=None, responses={200: NoteSerializer(many=True)}, examples=[
+        OpenApiExample("The managers' notes", response_only=True, value=[NOTE_EXAMPLE])])
+    @extend_schema(methods=["POST"], request=TextSerializer, responses={201: NoteSerializer}, examples=[
+        OpenApiExample("A note", request_only=True, value={"text": NOTE_EXAMPLE["text"]}),
+        OpenApiExample("Saved", response_only=True, status_codes=["201"], value=NOTE_EXAMPLE)])
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def notes(self, request, pk=None):
         """The managers' private notes about the enterprise, newest first; POST `{text}` adds one."""
@@ -164,8 +185,12 @@ class ManagedEnterpriseViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Re
         note = thread.add_note(request.user, enterprise, payload.validated_data["text"])
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], request=None, responses={200: MessageSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=TextSerializer, responses={201: MessageSerializer})
+    @extend_schema(methods=["GET"], request=None, responses={200: MessageSerializer(many=True)}, examples=[
+        OpenApiExample("The thread", response_only=True, value=[MESSAGE_EXAMPLE])])
+    @extend_schema(methods=["POST"], request=TextSerializer, responses={201: MessageSerializer}, examples=[
+        OpenApiExample("An answer to the enterprise", request_only=True, value={"text": MESSAGE_EXAMPLE["text"]}),
+        OpenApiExample("Sent: the enterprise's people are told", response_only=True, status_codes=["201"],
+                       value=MESSAGE_EXAMPLE)])
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def messages(self, request, pk=None):
         """The thread with the enterprise, oldest first; POST `{text}` writes to it (its people are told)."""
