@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
     "issue-missing-notices": {"task": "services.timers.issue_missing_notices", "schedule": 10 * 60},
     # 免申即享: every night, after the day's changes to talent and enterprises.
     "match-policies": {"task": "talent.match_policies", "schedule": crontab(hour=2, minute=30)},
+    # The service managers' workbench and the obligations calendar (enterprises/tasks.py).
+    "manager-alerts": {"task": "enterprises.manager_alerts", "schedule": 30 * 60},
+    "manager-digest": {"task": "enterprises.manager_digest", "schedule": crontab(hour=8, minute=15)},
+    "obligation-reminders": {"task": "enterprises.obligation_reminders", "schedule": crontab(hour=7, minute=30)},
     "sweep-notifications": {"task": "services.sweep_notifications", "schedule": 60},
     "notification-failure-digest": {"task": "services.notification_failure_digest",
                                     "schedule": crontab(hour=8, minute=0)},
@@ -245,6 +249,7 @@ CELERY_TASK_ROUTES = {
     "services.timers.*": {"queue": "periodic"},
     "services.sweep_notifications": {"queue": "periodic"},
     "talent.*": {"queue": "periodic"},
+    "enterprises.*": {"queue": "periodic"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged message (its worker died) goes back to the queue after this long.

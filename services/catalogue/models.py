@@ -122,6 +122,20 @@ class ServiceItem(models.Model):
     post_check_window_days = models.PositiveSmallIntegerField(
         _("post-check due within (working days)"), default=20
     )
+    # What an approval or grant binds the enterprise to afterwards: the obligations calendar lists it.
+    licence_valid_months = models.PositiveSmallIntegerField(
+        _("licence valid for (months)"), null=True, blank=True,
+        help_text=_("How long the licence an approval grants is valid; empty if it does not expire."),
+    )
+    condition_text = models.CharField(
+        _("condition attached to the approval"), max_length=300, blank=True,
+        help_text=_("What the enterprise must keep doing after the approval or grant, e.g. "
+                    "“the talent stays with the enterprise for 3 years”."),
+    )
+    condition_months = models.PositiveSmallIntegerField(
+        _("condition holds for (months)"), null=True, blank=True,
+        help_text=_("From the decision; the calendar shows the day the condition is fulfilled."),
+    )
     credit_bar_days = models.PositiveSmallIntegerField(
         _("credit list period (days)"),
         default=365,
