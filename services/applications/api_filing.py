@@ -90,6 +90,9 @@ class FilingActions:
     @extend_schema(request={"multipart/form-data": ReplaceSerializer}, responses={201: DocumentSerializer}, examples=[
         OpenApiExample("The new file (multipart)", request_only=True, media_type="multipart/form-data",
                        value={"file": "租赁合同（续签）.pdf"}),
+        OpenApiExample("The new document", response_only=True, status_codes=["201"], value={
+            "id": 58, "material": "lease", "original_name": "租赁合同（续签）.pdf", "uploaded_at": "2026-03-02T10:15:00+08:00",
+            "reused_from": None, "supplied_at": "2026-03-02T10:15:00+08:00"}),
     ])
     @action(detail=True, methods=["post"], url_path=r"documents/(?P<document_id>[0-9]+)/replace",
             parser_classes=[MultiPartParser, FormParser])
