@@ -6,12 +6,13 @@ enterprises and another's is a 404; the rules are the workflow's (`workflow/docu
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from portal.core.api.schema import ERROR_DESCRIPTIONS, ErrorSerializer
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
 from services.applications.serializers import DocumentSerializer
@@ -75,10 +76,14 @@ class ReplaceSerializer(serializers.Serializer):
     file = serializers.FileField(label=_("file"))
 
 
+def _error(code: int) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+
+
 class FilingActions:
     """Remove or replace an attached file; rehearse the submission."""
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 400: _error(400), 409: _error(409)})
     @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document_id>[0-9]+)")
     def remove_document(self, request, pk=None, document_id=None):
         """Take a file out of the list of a draft or an application under correction; the timeline keeps it
@@ -87,7 +92,8 @@ class FilingActions:
         workflow.remove_document(request.user, application.pk, document_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request={"multipart/form-data": ReplaceSerializer}, responses={201: DocumentSerializer}, examples=[
+    @extend_schema(request={"multipart/form-data": ReplaceSerializer}, responses={
+        201: DocumentSerializer, 409: _error(409)}, examples=[
         OpenApiExample("The new file (multipart)", request_only=True, media_type="multipart/form-data",
                        value={"file": "租赁合同（续签）.pdf"}),
         OpenApiExample("The new document", response_only=True, status_codes=["201"], value={
@@ -106,7 +112,7 @@ class FilingActions:
         document = Document.objects.select_related("material", "reused_from").get(pk=document.pk)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: RehearsalSerializer}, filters=False, examples=[
+    @extend_schema(request=None, responses={200: RehearsalSerializer, 409: _error(409)}, filters=False, examples=[
         OpenApiExample("A deferred-mode draft with one answer missing", response_only=True, value=REHEARSAL_EXAMPLE),
     ])
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
