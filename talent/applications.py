@@ -194,6 +194,26 @@ class TalentPolicyRules:
             "places_left": line.places_left, "year": line.year,
         })
 
+    def rehearsal_notes(self, application: Application) -> list[str]:
+        """The policy's quota and budget left this year, as the rehearsal of a submission tells them."""
+        claim = TalentApplication.objects.select_related("policy").filter(application=application).first()
+        if claim is None:
+            return []
+        policy, used = claim.policy, usage(claim.policy)
+        quota, left = policy.annual_quota, used.grants_left(policy)
+        if quota is None and left is None:
+            return [gettext("%(policy)s has no annual quota.") % {"policy": policy}]
+        notes = []
+        if quota is not None:
+            notes.append(gettext("%(policy)s: %(left)s of its %(quota)s grants of %(year)s are left.") % {
+                "policy": policy, "left": used.quota_remaining(policy), "quota": quota, "year": used.year})
+        if left is not None and left == 0:
+            notes.append(gettext("No grant is left this year: an application would wait on the policy's "
+                                 "waiting list."))
+        elif policy.annual_budget is not None:
+            notes.append(gettext("Its budget allows %(count)s more grants this year.") % {"count": left})
+        return notes
+
     def list_filters(self) -> list[type]:
         """The applications' admin list can show the applications waiting for a policy's quota."""
         from talent.admin import WaitingForQuotaFilter  # here: talent.admin imports this module

@@ -110,6 +110,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("application-reuse", "post"): members_only(409),
     ("application-reusable", "get"): members_only(200),
     ("application-documents", "post"): members_only(409),
+    # a file removed or replaced, the rehearsal: only while a draft (or under correction)
+    ("application-remove-document", "delete"): members_only(409),
+    ("application-replace-document", "post"): members_only(409),
+    ("application-rehearsal", "get"): members_only(409),
     ("application-submit", "post"): members_only(409),
     ("application-resubmit", "post"): members_only(409),
     ("application-withdraw", "post"): members_only(200),
@@ -325,6 +329,8 @@ def url_of(name: str, world: dict) -> str:
         "managed-enterprise-detail": {"pk": world["firm_a"].pk},
         "managed-enterprise-notes": {"pk": world["firm_a"].pk},
         "managed-enterprise-messages": {"pk": world["firm_a"].pk},
+        "application-remove-document": {"pk": world["application"].pk, "document_id": 1},
+        "application-replace-document": {"pk": world["application"].pk, "document_id": 1},
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
         resource = name.split("-")[0]
@@ -353,6 +359,7 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("application-withdraw", "post"): ({"reason": "不再需要"}, "json"),
         ("application-detail", "patch"): ({"form": {"note": "补充说明"}}, "json"),
         ("application-reuse", "post"): ({"document": 1}, "json"),
+        ("application-replace-document", "post"): ({"file": licence_file("form.pdf")}, "multipart"),
         ("task-decide", "post"): ({"decision": "approve", "comment": "材料齐全"}, "json"),
         ("intake-check", "post"): ({"material": "form"}, "json"),
         ("intake-refuse", "post"): ({"reason": "不属于本部门职权。"}, "json"),
