@@ -48,6 +48,9 @@ class ItemRules(Protocol):
     def list_filters(self) -> list[type]:
         """Admin list filters (SimpleListFilter classes) the officials' list of applications adds."""
 
+    def held_materials(self, application: Application) -> set[str]:
+        """Codes of the item's materials the district already holds for this application: not asked for."""
+
 
 _registered: list[ItemRules] = []
 
@@ -95,3 +98,13 @@ def applicant_panels(application: Application, user: Any) -> list[ReviewPanel]:
 def list_filters() -> list[type]:
     """The list filters the registered rules add to the officials' list of applications."""
     return [list_filter for rules in _registered for list_filter in rules.list_filters()]
+
+
+def held_materials(application: Application) -> set[str]:
+    """The materials any registered rules say the district holds for `application` (optional hook)."""
+    held: set[str] = set()
+    for rules in _registered:
+        hook = getattr(rules, "held_materials", None)
+        if hook is not None:
+            held |= set(hook(application))
+    return held
