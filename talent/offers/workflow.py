@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -91,34 +92,47 @@ def _grant_or_wait(offer: Offer, policy: Any, actor: Any, *, reason: str = "") -
 
     The caller holds the policy's lock.
     """
+    return _decided(offer, policy)(actor, reason)
+
+
+def _decided(offer: Offer, policy: Any):
+    """Read what is left and who waits ahead (under the policy's lock), and return the change to make.
+
+    Reading and writing are apart so that a caller reads before it writes any audit event: the
+    trail's chain serialises whoever writes one, which must not be what keeps grants right.
+    """
     used = usage_of(policy)
     left = used.grants_left(policy)
     ahead = Offer.objects.filter(status=OfferStatus.WAITING, **_same_policy(offer)).exclude(pk=offer.pk)
     if offer.status == OfferStatus.WAITING:
-        ahead = ahead.filter(confirmed_at__lt=offer.confirmed_at) | ahead.filter(
-            confirmed_at=offer.confirmed_at, pk__lt=offer.pk)
-    before = offer.status
-    if left is not None and (left <= 0 or ahead.exists()):
-        offer.status = OfferStatus.WAITING
-        offer.save(update_fields=["status"])
-        if before != OfferStatus.WAITING:
-            record_event(actor, "offer.waiting", offer, from_state=before, to_state=offer.status,
-                         reason=reason or gettext("No grant of the %(year)s quota or budget is left.") % {
-                             "year": used.year})
-            _tell_enterprise(offer, gettext("It is on the policy's waiting list."))
+        ahead = ahead.filter(Q(confirmed_at__lt=offer.confirmed_at) | Q(confirmed_at=offer.confirmed_at,
+                                                                         pk__lt=offer.pk))
+    waits = left is not None and (left <= 0 or ahead.exists())
+
+    def apply(actor: Any, reason: str = "") -> Offer:
+        before = offer.status
+        if waits:
+            offer.status = OfferStatus.WAITING
+            offer.save(update_fields=["status"])
+            if before != OfferStatus.WAITING:
+                record_event(actor, "offer.waiting", offer, from_state=before, to_state=offer.status,
+                             reason=reason or gettext("No grant of the %(year)s quota or budget is left.") % {
+                                 "year": used.year})
+                _tell_enterprise(offer, gettext("It is on the policy's waiting list."))
+            return offer
+        offer.status, offer.granted_year, offer.granted_amount = OfferStatus.GRANTED, used.year, policy.amount
+        offer.decided_at, offer.decided_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+        offer.save(update_fields=["status", "granted_year", "granted_amount", "decided_at", "decided_by"])
+        scheduled = add_working_days(timezone.localdate(), PAYMENT_WORKING_DAYS).date
+        payment, _created = Disbursement.objects.update_or_create(offer=offer, defaults={
+            "amount": policy.amount, "scheduled_on": scheduled, "paid_on": None, "reference": ""})
+        record_event(actor, "offer.granted", offer, from_state=before, to_state=offer.status, reason=reason,
+                     data={"amount": str(policy.amount), "year": used.year, "scheduled_on": scheduled.isoformat()})
+        _tell_enterprise(offer, gettext("Payment of %(amount)s CNY is scheduled for %(date)s.") % {
+            "amount": payment.amount, "date": scheduled.isoformat()})
         return offer
-    now = timezone.now()
-    offer.status, offer.granted_year, offer.granted_amount = OfferStatus.GRANTED, used.year, policy.amount
-    offer.decided_at, offer.decided_by = now, actor if getattr(actor, "pk", None) else None
-    offer.save(update_fields=["status", "granted_year", "granted_amount", "decided_at", "decided_by"])
-    scheduled = add_working_days(timezone.localdate(), PAYMENT_WORKING_DAYS).date
-    payment, _created = Disbursement.objects.update_or_create(
-        offer=offer, defaults={"amount": policy.amount, "scheduled_on": scheduled, "paid_on": None, "reference": ""})
-    record_event(actor, "offer.granted", offer, from_state=before, to_state=offer.status, reason=reason,
-                 data={"amount": str(policy.amount), "year": used.year, "scheduled_on": scheduled.isoformat()})
-    _tell_enterprise(offer, gettext("Payment of %(amount)s CNY is scheduled for %(date)s.") % {
-        "amount": payment.amount, "date": scheduled.isoformat()})
-    return offer
+
+    return apply
 
 
 def _same_policy(offer: Offer) -> dict[str, int]:
@@ -162,12 +176,13 @@ def confirm(user: Any, offer_id: int, *, commitment_accepted: bool, consent_reco
         offer.status = OfferStatus.IN_REVIEW if policy.review_required else offer.status
         offer.save(update_fields=["confirmed_at", "confirmed_by", "commitment_text", "consent_text",
                                   "commitment_digest", "status"])
+        decision = None if policy.review_required else _decided(offer, policy)
         record_event(user, "offer.confirmed", offer, from_state=OfferStatus.OFFERED, to_state=offer.status,
                      data={"digest": offer.commitment_digest, "consent": bool(offer.consent_text)})
-        if policy.review_required:
+        if decision is None:
             _tell_enterprise(offer, gettext("An official reviews the confirmation."))
         else:
-            _grant_or_wait(offer, policy, user)
+            decision(user)
         _tell_talent(offer)
         _tell_manager(offer)
     return offer
@@ -233,10 +248,10 @@ def revoke(official: Any, offer_id: int, reason: str) -> Offer:
                                     action="revoke")
         offer.status, offer.reason, offer.granted_year, offer.granted_amount = OfferStatus.REVOKED, reason, None, None
         offer.save(update_fields=["status", "reason", "granted_year", "granted_amount"])
+        promote_waiting(policy, official, because=offer)
         record_event(official, "offer.revoked", offer, from_state=OfferStatus.GRANTED, to_state=offer.status,
                      reason=reason)
         _tell_enterprise(offer, reason)
-        promote_waiting(policy, official, because=offer)
     return offer
 
 
@@ -253,9 +268,9 @@ def withdraw(user: Any, offer_id: int) -> Offer:
         before, gave_back = offer.status, offer.status == OfferStatus.GRANTED
         offer.status, offer.granted_year, offer.granted_amount = OfferStatus.WITHDRAWN, None, None
         offer.save(update_fields=["status", "granted_year", "granted_amount"])
-        record_event(user, "offer.withdrawn", offer, from_state=before, to_state=offer.status)
         if gave_back or before == OfferStatus.WAITING:
             promote_waiting(policy, user, because=offer)
+        record_event(user, "offer.withdrawn", offer, from_state=before, to_state=offer.status)
     return offer
 
 

@@ -8,6 +8,14 @@ from django.contrib.auth.models import Permission
 from services.models import Department, ServiceItem
 
 
+def uscc(index: int) -> str:
+    """A valid unified social credit code per index, for tests that need many enterprises."""
+    from stdnum.cn import uscc as number
+
+    body = f"91110106{index:09d}"
+    return body + number.calc_check_digit(body)
+
+
 @pytest.fixture
 def make_enterprise_policy(talent_department):
     def make(code: str = "QY-01", rules: dict | None = None, **fields):
