@@ -8,8 +8,8 @@ from portal.core.audit import events_of
 from talent.matching import run_matching
 from talent.offers import selectors, workflow
 from talent.offers.models import Offer, OfferStatus
-from tests.talent.offers.conftest import uscc
 from tests.helpers import in_threads
+from tests.talent.offers.conftest import uscc
 
 REASON = "数据不实，撤销。"
 
