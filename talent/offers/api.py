@@ -58,11 +58,11 @@ class OfferSerializer(serializers.ModelSerializer):
         return str(OfferStatus(offer.status).label)
 
     def get_waiting_position(self, offer: Offer) -> int | None:
-        place = selectors.place_of(offer)
+        place = selectors.place_from_annotation(offer)
         return place.position if place else None
 
     def get_waiting_count(self, offer: Offer) -> int | None:
-        place = selectors.place_of(offer)
+        place = selectors.place_from_annotation(offer)
         return place.count if place else None
 
     def get_disbursement(self, offer: Offer) -> dict[str, Any] | None:
@@ -90,6 +90,7 @@ OFFER_EXAMPLE = {
 
 @extend_schema_view(
     list=extend_schema(examples=[OpenApiExample("An offer granted", response_only=True, value=OFFER_EXAMPLE)]),
+    retrieve=extend_schema(examples=[OpenApiExample("An offer granted", response_only=True, value=OFFER_EXAMPLE)]),
 )
 class OfferViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The offers (免申即享) of the caller's enterprises: the data each is based on, its grant and payment."""
