@@ -82,7 +82,7 @@ def browser(live_server, artefacts, monkeypatch, tmp_path_factory) -> Iterator:
 
         def person(kind: type[Person], name: str) -> Person:
             context = chromium.new_context(
-                base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900},
+                base_url=live_server.url, locale="zh-CN", viewport=kind.screen,
                 accept_downloads=True,
             )
             context.set_default_timeout(WAIT_MS)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.browser.checks import ArtefactFolder, check_page
+from tests.browser.checks import PHONE, ArtefactFolder, check_page
 from tests.helpers import PASSWORD
 
 
@@ -21,6 +21,7 @@ class Person:
     name: str
     page: Any  # playwright.sync_api.Page
     artefacts: ArtefactFolder
+    screen = {"width": 1280, "height": 900}  # the browser window's size (class attribute)
 
     def visit(self, path: str) -> None:
         self.page.goto(path)
@@ -52,6 +53,7 @@ class Person:
 
 
 class Clerk(Person):
+    screen = PHONE  # a clerk files on a phone
     def sign_up(self, username: str, email: str, password: str = PASSWORD) -> None:
         self.visit("/accounts/signup/")
         self.look("sign-up")
