@@ -23,12 +23,19 @@ class Person:
     artefacts: ArtefactFolder
     screen = {"width": 1280, "height": 900}  # the browser window's size (class attribute)
 
+    def __post_init__(self) -> None:
+        # The CSP (script-src 'self') refuses inline scripts and handlers: Chromium says so on the console.
+        self.refused: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and "Content Security Policy" in message.text
+                     and self.refused.append(f"{self.page.url}: {message.text}"))
+
     def visit(self, path: str) -> None:
         self.page.goto(path)
 
     def look(self, what: str) -> None:
         """The page as the person sees it, saved; axe-core and the phone's width must pass."""
         check_page(self.page, self.artefacts, f"{self.name}-{what}")
+        assert not self.refused, f"the page broke the Content-Security-Policy: {self.refused}"
 
     def messages(self) -> str:
         """The page's messages (Django's messages framework), as one text ('' for none)."""
