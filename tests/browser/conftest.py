@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.browser.checks import AXE_SCRIPT, ArtefactFolder
 from tests.browser.pages import Person
@@ -62,8 +63,11 @@ def artefacts(request) -> ArtefactFolder:
 
 
 @pytest.fixture
-def browser(live_server, artefacts, monkeypatch, tmp_path_factory) -> Iterator:
-    """A function making people, each with their own browser context (cookies), on the live server."""
+def browser(transactional_db, live_server, artefacts, monkeypatch, tmp_path_factory) -> Iterator:
+    """A function making people, each with their own browser context (cookies), on the live server.
+
+    The database is set up before the live server (both last the session), so the server, and its
+    connections, stop before the test database is dropped."""
     problem = _missing_tools()
     if problem:
         pytest.fail(problem, pytrace=False)  # never a skip: the journeys are part of the suite
@@ -94,6 +98,9 @@ def browser(live_server, artefacts, monkeypatch, tmp_path_factory) -> Iterator:
     finally:
         for context in contexts:
             context.close()
+        # While Playwright's loop runs, Django keeps the test's connections per asyncio context (asgiref's
+        # Local): closed here, or they would outlive the test and block dropping the test database.
+        connections.close_all()
         playwright.stop()
 
 
@@ -148,3 +155,4 @@ def browser_world(db, make_user, make_official, make_enterprise, departments, tm
 
     return {"officials": officials, "clerk": clerk, "enterprise": enterprise, "market": market,
             "items": items, "pdf": pdf}
+
