@@ -15,6 +15,7 @@ from services.models import Application
 from talent.applications import LIVE_STATES
 from talent.matching import matches_of
 from talent.models import TalentApplication
+from talent.offers.models import Offer, OfferStatus
 
 
 @login_required
@@ -38,6 +39,8 @@ def service_package(request: HttpRequest, pk: int) -> HttpResponse:
         Application.objects.filter(enterprise=enterprise, state__in=OPEN_STATES)
         .select_related("service").order_by("-created_at", "-id")
     )
+    # The benefits enjoyed without applying have their own page; the package says how many wait.
+    offers = Offer.objects.filter(enterprise=enterprise)
     manager = enterprise.service_manager
     # The manager's mobile is personal data: the enterprise sees it masked (e-mail is the way to write).
     phone = "" if manager is None else manager.phone if manager.pk == request.user.pk else mask_phone(manager.phone)
@@ -47,4 +50,6 @@ def service_package(request: HttpRequest, pk: int) -> HttpResponse:
         "manager_phone": phone,
         "policies": list(policies.values()),
         "open_applications": open_applications,
+        "offers_total": offers.count(),
+        "offers_waiting": offers.filter(status=OfferStatus.OFFERED).count(),
     })

@@ -11,6 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,14 +24,14 @@ from services.applications.selectors import late_for_acceptance, late_for_decisi
 from services.models import Application
 from services.ratings.models import Rating
 from talent.models import PolicyMatch
+from talent.offers.models import Offer, OfferStatus
 
 BAD_SCORE = 2  # a 1 or a 2 opens a rectification (services/ratings): the manager hears of it
 RATINGS_SHOWN_DAYS = 180
+CONFIRMED_SHOWN_DAYS = 30  # a confirmation stays on the workbench so long after it is decided
 
 
 def _today() -> datetime.date:
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
@@ -72,6 +73,32 @@ def matches(enterprise_ids: list[int]) -> dict[int, list[Item]]:
         counts[enterprise_id][policy] += 1
     return {pk: [Item(title=policy, detail=_("%(count)s talent") % {"count": count})
                  for policy, count in sorted(by_policy.items())] for pk, by_policy in counts.items()}
+
+
+def confirmations(enterprise_ids: list[int]) -> dict[int, list[Item]]:
+    """Offers (免申即享) waiting for the enterprise's confirmation, an official's review or a grant, and
+    those confirmed lately: a confirmation is on the workbench as soon as it is committed."""
+    since = timezone.now() - datetime.timedelta(days=CONFIRMED_SHOWN_DAYS)
+    waiting = [OfferStatus.OFFERED, OfferStatus.IN_REVIEW, OfferStatus.WAITING]
+    rows = (Offer.objects.filter(enterprise_id__in=enterprise_ids)
+            .filter(Q(status__in=waiting) | Q(confirmed_at__gte=since))
+            .select_related("talent", "talent_policy__service", "enterprise_policy__service")
+            .order_by("-confirmed_at", "-offered_on", "-id"))
+    found = defaultdict(list)
+    for offer in rows:
+        state = str(OfferStatus(offer.status).label)
+        if offer.confirmed_at:
+            detail = _("%(state)s · confirmed %(when)s") % {
+                "state": state, "when": timezone.localtime(offer.confirmed_at).strftime("%Y-%m-%d %H:%M")}
+        else:
+            detail = state
+        subject = f" · {offer.talent.name}" if offer.talent_id else ""
+        found[offer.enterprise_id].append(Item(
+            title=f"{offer.policy}{subject}", detail=detail,
+            on=timezone.localdate(offer.confirmed_at) if offer.confirmed_at else offer.offered_on,
+            # An official's review waiting is what the manager may chase.
+            level="warning" if offer.status == OfferStatus.IN_REVIEW else ""))
+    return found
 
 
 def ratings(enterprise_ids: list[int]) -> dict[int, list[Item]]:
@@ -155,6 +182,7 @@ def register() -> None:
     register_section("open_applications", gettext_lazy("Open applications"), open_applications, order=10)
     register_section("warnings", gettext_lazy("Warnings"), warnings, order=20)
     register_section("matches", gettext_lazy("Policy matches"), matches, order=30)
+    register_section("confirmations", gettext_lazy("Confirmations (免申即享)"), confirmations, order=40)
     register_section("ratings", gettext_lazy("Ratings"), ratings, order=50)
     register_alert_scan("late", scan_late)
     register_alert_scan("matched", scan_matches)

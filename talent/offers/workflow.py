@@ -74,7 +74,7 @@ def _tell_enterprise(offer: Offer, reason: str = "", key: str = "") -> None:
     for member in offer.enterprise.members.all():
         notify(member, "offer.changed", context={
             "policy": str(offer.policy), "subject": subject, "state": _state_label_lazy(offer.status),
-            "reason": reason}, key=f"{offer.pk}:{key or offer.status}", link=f"/offers/{offer.pk}/")
+            "reason": reason}, key=f"{offer.pk}:{key or offer.status}", link=f"/enterprises/{offer.enterprise_id}/offers/#offer-{offer.pk}")
 
 
 def _failures(offer: Offer, on: datetime.date) -> list[str]:

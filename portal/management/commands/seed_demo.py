@@ -27,6 +27,7 @@ from services.catalogue.demo import seed_catalogue
 from services.catalogue.demo_files import DemoDataError
 from services.models import Department
 from talent.demo import seed_demo_talent, seed_talent_policies
+from talent.matching import run_matching
 from talent.offers.demo import seed_enterprise_policies
 
 DEFAULT_DEMO_PASSWORD = "xfg-demo-2026"
@@ -200,4 +201,7 @@ class Command(BaseCommand):
         seed_talent_policies()
         seed_demo_talent()
         seed_enterprise_policies()
+        # The nightly matching, run once now: the demo enterprises find their offers (免申即享) waiting
+        # and their messages in the inbox. A second run finds nothing new.
+        run_matching()
         return logins

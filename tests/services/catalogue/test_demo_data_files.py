@@ -127,5 +127,5 @@ def test_seeding_twice_changes_nothing():
     first = rows()
     call_command("seed_demo", allow_debug_off=True, stdout=StringIO())
     assert rows() == first
-    assert len(first["services.ServiceItem"]) == 17 + 10
+    assert len(first["services.ServiceItem"]) == 17 + 10 + 4  # the catalogue, the talent and the enterprise policies
     assert len(first["talent.Talent"]) == 6
