@@ -39,6 +39,8 @@ def _shown(field: Any, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # JSON carries a whole amount as 3200.0
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
