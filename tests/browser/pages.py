@@ -107,6 +107,103 @@ class Clerk(Person):
             else:
                 self.page.fill(selector, value)
 
+    # the guided filing: the guide's 在线办理 → task list → details → materials → check your answers
+
+    def apply_online(self, service: str) -> int:
+        """The service guide's "在线办理", the enterprise confirmed: the new draft's id (its task list is shown)."""
+        self.visit(f"/services/{service}/")
+        self.look("service-guide")
+        with self.page.expect_navigation():
+            self.page.click("#apply-online")
+        self.look("apply-online")
+        with self.page.expect_navigation():
+            self.page.click("main form button[type=submit]")
+        self.page.wait_for_url(re.compile(r"/applications/\d+/filing/$"))
+        self.look("task-list")
+        return self.id_in_url(r"/applications/(\d+)/filing/$")
+
+    def open_filing(self, application: int) -> None:
+        """The task list, from the status page's "continue step by step" (a draft, or under correction)."""
+        self.open_application(application)
+        with self.page.expect_navigation():
+            self.page.click("#guided-filing a")
+        self.page.wait_for_url(re.compile(rf"/applications/{application}/filing/$"))
+
+    def task_states(self) -> dict[str, str]:
+        """On the task list: each step's state (not_started, in_progress, done …) by its key."""
+        return dict(self.page.locator("#task-list [data-step]").evaluate_all(
+            "items => items.map(i => [i.dataset.step, i.dataset.state])"))
+
+    def _step(self, key: str, url: str) -> None:
+        with self.page.expect_navigation():
+            self.page.click(f"#task-list [data-step={key}] a")
+        self.page.wait_for_url(re.compile(url))
+
+    def fill_details(self, answers: dict[str, str]) -> None:
+        """From the task list: the details step's answers typed, saved, on to the materials step."""
+        self._step("details", r"/filing/details/$")
+        self.look("details")
+        for name, value in answers.items():
+            self.page.fill(f"#id_form-{name}", value)
+        with self.page.expect_navigation():
+            self.page.click("main form button[name=continue]")
+        self.page.wait_for_url(re.compile(r"/filing/materials/"))
+
+    def open_materials(self) -> None:
+        """From the task list: the materials step."""
+        self._step("materials", r"/filing/materials/$")
+
+    def upload(self, material: str, files: list[Path]) -> None:
+        """On the materials step: several files chosen at once for one material and sent (upload.js sends
+        them one by one with progress and reloads the page once every one was kept)."""
+        self.page.set_input_files(f"#files-{material}", [str(file) for file in files])
+        try:
+            with self.page.expect_navigation():
+                self.page.click(f"#material-{material} form[data-multi-upload] button[type=submit]")
+        except Exception as error:  # the page stays when a file is refused: say which and why
+            shown = self.page.inner_text(f"#progress-{material}")
+            raise AssertionError(f"the upload for {material} did not complete: {shown!r}") from error
+
+    def files_of(self, material: str) -> list[str]:
+        """On the materials step: the names of the files in the material's list."""
+        return [name.strip() for name in self.page.locator(f"#material-{material} ul.documents li > a").all_inner_texts()]
+
+    def replace(self, material: str, old_name: str, file: Path) -> None:
+        """On the materials step: the file named replaced by another, for the same material."""
+        row = self.page.locator(f"#material-{material} ul.documents li", has=self.page.locator(
+            "a", has_text=old_name))
+        row.locator("input[type=file]").set_input_files(str(file))
+        with self.page.expect_navigation():
+            row.locator("form[action$='/replace/'] button[type=submit]").click()
+
+    def check_answers(self) -> None:
+        """From the materials step: on to "check your answers" (what is missing, the rehearsal, submit)."""
+        with self.page.expect_navigation():
+            self.page.click("main a.button[href$='/filing/review/']")
+        self.page.wait_for_url(re.compile(r"/filing/review/$"))
+
+    def missing(self) -> list[str]:
+        """On "check your answers": what is still missing, by kind (field, material, other)."""
+        return self.page.locator("#missing li[data-kind]").evaluate_all("items => items.map(i => i.dataset.kind)")
+
+    def submit_filing(self, sign_commitment: bool = False) -> None:
+        """On "check your answers": submit (or submit again); the confirmation page is shown."""
+        if sign_commitment:
+            self.page.check("#commitment-accepted")
+        with self.page.expect_navigation():
+            self.page.click("#submit form button[type=submit]")
+        self.page.wait_for_url(re.compile(r"/filing/done/$"))
+
+    def reference(self) -> str:
+        """On the confirmation page: the application's reference."""
+        return self.page.inner_text("#reference").strip()
+
+    def timeline(self) -> str:
+        """On the status page: the timeline's text, oldest first."""
+        return self.page.inner_text("#timeline")
+
+    # the status page's own forms (the journeys that do not go through the guided filing)
+
     def start_application(self, service: str, answers: dict[str, str] | None = None) -> int:
         """A draft of the item (the start page's form filled in): its id (its status page is shown)."""
         self.visit(f"/applications/new/?service={service}")
@@ -131,11 +228,6 @@ class Clerk(Person):
         for material, file in files.items():
             self.attach(material, file)
 
-    def replace_file(self, material: str, file: Path) -> None:
-        """A corrected file for a material under correction. Today's page has no "replace": the clerk
-        attaches the new file beside the old one, which is what the department then reads."""
-        self.attach(material, file)
-
     def submit(self, defer: tuple[str, ...] = (), sign_commitment: bool = False) -> None:
         for material in defer:
             self.page.check(f"#defer-{material}")
@@ -145,6 +237,7 @@ class Clerk(Person):
             self.page.click("form[action$='/submit/'] button[type=submit]")
 
     def resubmit(self) -> None:
+        """The status page's "submit again" (the guided filing's is `submit_filing`)."""
         with self.page.expect_navigation():
             self.page.click("form[action$='/resubmit/'] button[type=submit]")
 
@@ -173,6 +266,17 @@ class Clerk(Person):
 
 
 class Official(Person):
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # The decision panel asks before an irreversible step (workbench.js, window.confirm): the
+        # official says yes, and the question is kept for the journey to read.
+        self.asked: list[str] = []
+        self.page.on("dialog", self._confirm)
+
+    def _confirm(self, dialog: Any) -> None:
+        self.asked.append(dialog.message)
+        dialog.accept()
+
     def sign_in(self, username: str, code_of: Any, password: str = PASSWORD) -> None:
         """The admin's sign-in, then the one-time code of the official's authenticator app (`code_of()`)."""
         self.visit("/admin/login/?next=/admin/")
@@ -205,12 +309,13 @@ class Official(Person):
     # the queue and an application's page
 
     def open_queue(self) -> None:
-        self.visit("/admin/services/task/")
+        """The workbench's "my work": the department's acceptance and review tasks, soonest due first."""
+        self.visit("/admin/services/application/work/")
         self.look("queue")
 
     def open_from_queue(self, application: int) -> None:
         with self.page.expect_navigation():
-            self.page.click(f"#result_list a[href*='/application/{application}/']")
+            self.page.click(f"#work-queue a[href*='/application/{application}/']")
         self.look(f"application-{application}")
 
     def open_application(self, application: int) -> None:
@@ -228,12 +333,15 @@ class Official(Person):
         self._act("request_correction")
 
     def decide_review(self, decision: str, comment: str = "") -> None:
-        """The open review task's decision: approve, reject or return (for correction)."""
-        form = self.page.locator("form[action$='/act/decide/']").first
-        if comment:
-            form.locator("textarea[name=comment]").fill(comment)
+        """The open review task's decision (approve, reject or return for correction): each is a form
+        of its own on the decision panel, with its reason field where it has one."""
+        form = self.page.locator(f"#decision-panel form[action$='/act/decide/']"
+                                 f":has(input[name=decision][value={decision}])")
+        reason = form.locator("textarea[name=comment]")
+        if comment and reason.count():
+            reason.fill(comment)
         with self.page.expect_navigation():
-            form.locator(f"button[name=decision][value={decision}]").click()
+            form.locator("button[type=submit]").click()
 
     def check_deferred(self) -> None:
         self._act("check_deferred")
