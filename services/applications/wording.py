@@ -19,6 +19,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "application.document_attached": _("Material uploaded"),
     "application.document_removed": _("Material removed"),
     "application.document_replaced": _("Material replaced by a new file"),
+    "application.document_reused": _("Material supplied earlier used again (免提交)"),
+    "application.form_saved": _("Form answers saved"),
     "application.submitted": pgettext_lazy("timeline event", "Submitted"),
     "application.resubmitted": _("Submitted again after correction"),
     "application.granted_on_commitment": _("Approved on the spot on the signed commitment"),

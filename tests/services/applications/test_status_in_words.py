@@ -301,3 +301,24 @@ def test_a_material_uploaded_after_a_correction_reads_as_such(world, in_state):
     assert Application.objects.get(pk=application.pk).state == "submitted"
     timeline = [label for kind, label in read(page_of(world, application)).labels if kind == "event-action"]
     assert "Submitted again after correction" in timeline and "Corrections requested, all at once" in timeline
+
+
+def test_every_event_the_workflow_writes_on_an_application_has_its_own_words():
+    """No event of an application's timeline reads as "Other change": each action the domain code
+    records about an application (found in the source, as `record_event(…, "application.…", …)`) has
+    its label."""
+    from pathlib import Path
+
+    from services.applications.wording import OTHER_CHANGE, event_label
+
+    root = Path(__file__).resolve().parents[3]
+    written = set()
+    for folder in ("services", "talent", "enterprises", "portal"):
+        for path in (root / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            written |= set(re.findall(r'record_event(?:_about)?\([^"]*"(application\.[a-z_]+)"', path.read_text()))
+    assert {"application.form_saved", "application.document_reused", "application.document_replaced"} <= written
+    with override("en"):
+        unlabelled = sorted(action for action in written if event_label(action) == str(OTHER_CHANGE))
+    assert unlabelled == []

@@ -1,7 +1,6 @@
 """A rectification left open past its due date is flagged to its department, once."""
 
 import pytest
-from django.utils.translation import override
 
 from notifications.models import Notification
 from services.ratings.models import Rectification
@@ -34,8 +33,7 @@ def test_the_department_is_told_once_the_day_after_the_due_date_and_not_before(w
     [message] = overdue_messages(fire_official)
     rectification = Rectification.objects.get()
     assert message.link == f"/admin/services/rectification/{rectification.pk}/change/"
-    with override("en"):
-        assert message.subject == f"Rectification overdue: {application.reference}"
+    assert message.subject == f"整改逾期：{application.reference}"  # in the official's language
     assert "2026-10-19" in message.body
     assert overdue_messages(other) == []  # another department's official is not told
 
