@@ -14,7 +14,9 @@ and writes the same data it would have written in one go.
 """
 
 import datetime
+import itertools
 import math
+import multiprocessing
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +24,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portal.seeding.copying import copy_rows, reset_sequence
+from portal.seeding.copying import copy_text, reset_sequence
 
 SHARED_FILE = "scale/material.pdf"
 ACCEPTANCE_DAYS = 5
@@ -67,6 +69,9 @@ class Item:
     deferrable: tuple[int, str] | None
     weight: float = 1.0
     states: dict[str, float] = field(default_factory=dict)
+    # The states and their cumulative weights: random.choices' fast path.
+    state_names: list[str] = field(default_factory=list)
+    state_cumulative: list[float] = field(default_factory=list)
 
 
 def working(start: datetime.date, days: int) -> datetime.date:
@@ -105,6 +110,8 @@ def catalogue() -> list[Item]:
             states.pop("approved_pending_documents", None)
             states.pop("suspended", None)
         item.states = states
+        item.state_names = list(states)
+        item.state_cumulative = list(itertools.accumulate(states.values()))
         items.append(item)
     return items
 
@@ -155,7 +162,8 @@ class Chunk:
         self.rng = random.Random(seed * 1_000_003 + start)
         self.items, self.filers, self.staff, self.now = items, filers, staff, now
         self.today = timezone.localdate(now)
-        self.weights = [item.weight for item in items]
+        self.local_now = timezone.localtime(now)
+        self.cumulative = list(itertools.accumulate(item.weight for item in items))
         self.applications: list[tuple] = []
         self.tasks: list[tuple] = []
         self.documents: list[tuple] = []
@@ -169,14 +177,14 @@ class Chunk:
     # --- one application ---------------------------------------------------------------------
     def _application(self, pk: int) -> None:
         rng = self.rng
-        item = rng.choices(self.items, weights=self.weights)[0]
+        item = rng.choices(self.items, cum_weights=self.cumulative)[0]
         enterprise, applicant = self.filers[int(len(self.filers) * rng.random() ** 3)]
-        state = rng.choices(list(item.states), weights=list(item.states.values()))[0]
+        state = rng.choices(item.state_names, cum_weights=item.state_cumulative)[0]
         # Finished ones at any time over two years (a little more recently: demand grows).
         age = rng.randint(0, RECENT_DAYS[state]) if state in OPEN or state == "draft" else \
             int(SPAN_DAYS * rng.random() ** 1.2) + 20
-        created = self.now - datetime.timedelta(days=age, seconds=rng.randint(0, 86_399))
-        created_on = timezone.localdate(created)
+        created = self.local_now - datetime.timedelta(days=age, seconds=rng.randint(0, 86_399))
+        created_on = created.date()
         a: dict[str, Any] = dict(received_on=None, acceptance_due=None, accepted_on=None, decision_due=None,
                                  statutory_due=None, warning_on=None, decided_on=None, sla_level="",
                                  suspended_on=None, revocation_due=None, post_check_sampled=False)
@@ -306,35 +314,58 @@ class Chunk:
             self.documents.append((SHARED_FILE, f"{code}.pdf", supplied, pk, None, material))
 
     # --- to the database -----------------------------------------------------------------------
-    def write(self, progress: bool) -> int:
+    def tables(self) -> list[tuple[str, list[str], list[tuple]]]:
         applicant_of = {row[0]: row[17] for row in self.applications}
         documents = [(*row[:4], row[4] or applicant_of[row[3]], row[5]) for row in self.documents]
-        written = copy_rows("services_application", [
-            "id", "reference", "form", "state", "created_at", "received_on", "acceptance_due", "accepted_on",
-            "decision_due", "statutory_due", "dates_provisional", "extended", "extension_reason", "decided_on",
-            "sla_level", "suspended_on", "post_check_sampled", "applicant_id", "enterprise_id", "service_id",
-            "revocation_due", "warning_on"], self.applications, len(self.applications), "applications",
-            progress=progress)
-        written += copy_rows("services_task", [
-            "order", "name", "status", "due_date", "comment", "decided_at", "application_id", "decided_by_id",
-            "department_id", "sla_level", "warning_on", "kind", "claimed_at", "claimed_by_id"], self.tasks,
-            len(self.tasks), "tasks", progress=progress)
-        written += copy_rows("services_document", [
-            "file", "original_name", "uploaded_at", "application_id", "uploaded_by_id", "material_id"], documents,
-            len(documents), "documents", progress=progress)
-        written += copy_rows("services_deferredmaterial", [
-            "due_date", "due_provisional", "supplied_at", "checked_at", "reminded_days", "application_id",
-            "checked_by_id", "material_id"], self.deferred, len(self.deferred), "deferred", progress=progress)
-        written += copy_rows("services_commitment", ["text", "signed_at", "digest", "application_id", "signer_id"],
-                             self.commitments, len(self.commitments), "commitments", progress=progress)
-        written += copy_rows("services_correctionnotice", [
-            "items", "requested_at", "resolved_at", "application_id", "requested_by_id", "paused_on",
-            "respond_by", "resume_state", "returned_task_id"], self.corrections, len(self.corrections),
-            "corrections", progress=progress)
-        written += copy_rows("services_postcheck", [
-            "due_date", "result", "note", "done_at", "overdue_notified", "application_id", "assignee_id",
-            "department_id"], self.post_checks, len(self.post_checks), "post-checks", progress=progress)
-        return written
+        return [
+            ("services_application", [
+                "id", "reference", "form", "state", "created_at", "received_on", "acceptance_due", "accepted_on",
+                "decision_due", "statutory_due", "dates_provisional", "extended", "extension_reason", "decided_on",
+                "sla_level", "suspended_on", "post_check_sampled", "applicant_id", "enterprise_id", "service_id",
+                "revocation_due", "warning_on"], self.applications),
+            ("services_task", [
+                "order", "name", "status", "due_date", "comment", "decided_at", "application_id", "decided_by_id",
+                "department_id", "sla_level", "warning_on", "kind", "claimed_at", "claimed_by_id"], self.tasks),
+            ("services_document", [
+                "file", "original_name", "uploaded_at", "application_id", "uploaded_by_id", "material_id"], documents),
+            ("services_deferredmaterial", [
+                "due_date", "due_provisional", "supplied_at", "checked_at", "reminded_days", "application_id",
+                "checked_by_id", "material_id"], self.deferred),
+            ("services_commitment", ["text", "signed_at", "digest", "application_id", "signer_id"], self.commitments),
+            ("services_correctionnotice", [
+                "items", "requested_at", "resolved_at", "application_id", "requested_by_id", "paused_on",
+                "respond_by", "resume_state", "returned_task_id"], self.corrections),
+            ("services_postcheck", [
+                "due_date", "result", "note", "done_at", "overdue_notified", "application_id", "assignee_id",
+                "department_id"], self.post_checks),
+        ]
+
+
+def _text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return text
+
+
+# What the drawing processes share with the one writing, set before they are forked.
+_SHARED: dict[str, Any] = {}
+
+
+def _draw(start: int) -> list[tuple[str, list[str], bytes, int]]:
+    """The chunk starting at `start`, as COPY text per table (in a child process)."""
+    shared = _SHARED
+    chunk = Chunk(start, min(start + shared["chunk"], shared["total"]), items=shared["items"],
+                  filers=shared["filers"], staff=shared["staff"], seed=shared["seed"], now=shared["now"])
+    return [(table, columns, "".join("\t".join(map(_text, row)) + "\n" for row in rows).encode(), len(rows))
+            for table, columns, rows in chunk.tables()]
 
 
 def shared_file() -> None:
@@ -349,7 +380,7 @@ def shared_file() -> None:
         storage.save(SHARED_FILE, ContentFile(demo_licence()))
 
 
-def seed_applications(total: int, *, prefix: str, seed: int, chunk: int, progress: bool,
+def seed_applications(total: int, *, prefix: str, seed: int, chunk: int, workers: int = 1,
                       on_chunk: Any = None) -> int:
     """Applications 1..`total` (ids from 1), going on after those already there; returns rows written."""
     from services.models import Application
@@ -361,13 +392,17 @@ def seed_applications(total: int, *, prefix: str, seed: int, chunk: int, progres
     if not filers:
         raise ValueError("No verified enterprise to file applications: seed the enterprises first.")
     shared_file()
-    now, written = timezone.now(), 0
-    for start in range(done, total, chunk):
-        stop = min(start + chunk, total)
-        rows = Chunk(start, stop, items=items, filers=filers, staff=staff, seed=seed, now=now)
-        with transaction.atomic():
-            written += rows.write(progress)
-            reset_sequence("services_application")
-        if on_chunk:
-            on_chunk(stop)
+    _SHARED.update(items=items, staff=staff, filers=filers, seed=seed, now=timezone.now(), chunk=chunk, total=total)
+    written = 0
+    starts = range(done, total, chunk)
+    # One process draws the next chunks while this one copies: drawing is Python's work, copying
+    # PostgreSQL's. Chunks come back in order, so what is committed is always a prefix.
+    with multiprocessing.get_context("fork").Pool(processes=max(1, min(workers, len(starts)))) as pool:
+        for start, tables in zip(starts, pool.imap(_draw, starts), strict=True):
+            with transaction.atomic():
+                for table, columns, text, count in tables:
+                    written += copy_text(table, columns, text, count)
+                reset_sequence("services_application")
+            if on_chunk:
+                on_chunk(min(start + chunk, total))
     return written

@@ -14,10 +14,12 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from tqdm import tqdm
 
 from enterprises.models import Enterprise
 from portal.seeding import applications, consistency, district
 from portal.seeding.copying import TOTAL
+from services.models import Application
 
 
 class Command(BaseCommand):
@@ -28,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--talents", type=int, default=300_000)
         parser.add_argument("--applications", type=int, default=1_000_000)
         parser.add_argument("--chunk", type=int, default=50_000, help="Applications per transaction.")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Processes drawing the next chunks while one copies (1 suits two cores).")
         parser.add_argument("--seed", type=int, default=17, help="Seed of the random draws (same seed, same data).")
         parser.add_argument("--prefix", default="scale", help="Usernames of the seeded users: <prefix>-000123.")
         parser.add_argument("--check", action="store_true", help="Check the applications' consistency afterwards.")
@@ -52,16 +56,22 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"{have:,} enterprises already there (asked {options['enterprises']:,}): "
                                                  "kept as they are."))
 
-        def done(count: int) -> None:
-            elapsed = time.perf_counter() - started
-            self.stdout.write(f"  applications 1–{count:,} written ({TOTAL.rows:,} rows, {elapsed:.0f} s)")
+        total, already = options["applications"], Application.objects.count()
+        self.stdout.write(f"Applications: {total:,} (chunks of {options['chunk']:,}; {already:,} already there)")
+        bar = tqdm(total=total, initial=min(already, total), unit="application", disable=not progress,
+                   file=self.stdout, mininterval=1)
 
-        self.stdout.write(f"Applications: {options['applications']:,} (chunks of {options['chunk']:,})")
+        def done(count: int) -> None:
+            bar.update(count - bar.n)
+            bar.set_postfix_str(f"{TOTAL.rows / (time.perf_counter() - started):,.0f} rows/s")
+
         try:
-            applications.seed_applications(options["applications"], prefix=options["prefix"], seed=options["seed"],
-                                           chunk=options["chunk"], progress=progress, on_chunk=done)
+            applications.seed_applications(total, prefix=options["prefix"], seed=options["seed"],
+                                           chunk=options["chunk"], workers=options["workers"], on_chunk=done)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        finally:
+            bar.close()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
