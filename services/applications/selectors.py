@@ -6,8 +6,10 @@ these, so "what an official sees" has one answer; a caller adds only what it sho
 definition of late, shared with the timers: the first is what they accept automatically, the
 second what they colour red.
 
-Membership of a department is read by a subquery, not a list fetched first: one query answers,
-however many departments the official has.
+The caller's enterprises and departments are read first, as a short list of ids (the departments
+cached on the user), and named in the query: with one enterprise or department PostgreSQL walks
+the index of the list's order and stops after the page, however large the table; a subquery
+would make it read and sort every row of the enterprise first (bench/RESULTS.md).
 """
 
 import datetime
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from portal.core.access import is_official, is_superuser, officials
+from portal.core.access import department_ids, is_official, is_superuser, member_enterprises, officials
 from portal.core.audit import events_of
 from portal.models import AuditEvent
 from services.applications.models import REVIEW_STATES
@@ -24,8 +26,10 @@ from services.models import Application, DeferredMaterial, Department, Document,
 
 
 def applications_of(user: Any) -> QuerySet[Application]:
-    """A clerk's own: the applications of the enterprises the user is a member of."""
-    return Application.objects.of_member(user)
+    """A clerk's own: the applications of the enterprises the user is a member of (the membership rule)."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.filter(enterprise_id__in=list(member_enterprises(user).values_list("pk", flat=True)))
 
 
 def applicant_timeline(application: Application) -> QuerySet[AuditEvent]:
@@ -98,7 +102,11 @@ def intake_of(user: Any) -> QuerySet[Application]:
 def tasks_of(user: Any) -> QuerySet[Task]:
     """Every task of an official's departments, acceptance and review, whatever its status (all of
     them for a superuser)."""
-    return Task.objects.all() if is_superuser(user) else Task.objects.filter(department__in=departments_of(user))
+    if is_superuser(user):
+        return Task.objects.all()
+    if not is_official(user):
+        return Task.objects.none()
+    return Task.objects.filter(department_id__in=department_ids(user))
 
 
 def tasks_held_by(user: Any) -> QuerySet[Task]:
