@@ -46,7 +46,11 @@ def run(command: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
 
 
 def probe(what: str, url: str, env: dict) -> dict:
-    output = run([PY, "bench/scale_probe.py", what, url], env, capture_output=True, timeout=1800).stdout
+    done = subprocess.run([PY, "bench/scale_probe.py", what, url], env=env, cwd=ROOT, text=True,
+                          capture_output=True, timeout=1800)
+    if done.returncode:
+        raise SystemExit(f"bench/scale_probe.py {what} {url} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    output = done.stdout
     print("\n".join(line for line in output.splitlines() if not line.startswith("JSON ")), flush=True)
     return json.loads(output.rsplit("JSON ", 1)[1])
 

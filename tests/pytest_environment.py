@@ -9,3 +9,6 @@ Loaded with `-p tests.pytest_environment` from the pytest configuration in pypro
 import os
 
 os.environ.setdefault("DEV", "1")
+# The suite's Redis outlives each test's rolled-back rows: the catalogue's cache is off but where a
+# test turns it on (tests/services/catalogue/test_catalogue_cache.py).
+os.environ.setdefault("CATALOGUE_CACHE_SECONDS", "0")
