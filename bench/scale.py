@@ -189,6 +189,23 @@ def latencies(port: int, fixtures: dict, count: int, names: tuple[str, ...]) -> 
     return {name: statistics.median(values) for name, values in medians.items()}
 
 
+def growth_latencies(servers: dict, fixtures: dict, count: int, names: tuple[str, ...]) -> dict:
+    """One-client medians on both stacks, alternating size and endpoint in short batches, so a burst of
+    other work on the machine lands on both sizes alike."""
+    targets = {size: targets_of(fixtures[size]) for size in servers}
+    for size in servers:
+        for name in names:
+            one_client(servers[size].port, targets[size][name], 10)
+    samples = {size: {name: [] for name in names} for size in servers}
+    batch = max(5, count // 6)
+    for _ in range(6 * 3):
+        for name in names:
+            for size in servers:
+                samples[size][name].append(one_client(servers[size].port, targets[size][name], batch))
+    return {size: {name: statistics.median(values) for name, values in by_name.items()}
+            for size, by_name in samples.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--large-url", default=os.environ.get("BENCH_LARGE_URL", "postgres://postgres@127.0.0.1:5432/xfg_bench_scale"))
@@ -230,9 +247,8 @@ def main() -> None:
                                           ("floor", "list", "detail", "tasks"))
             print("  one client, median ms: " + ", ".join(f"{k} {v:.1f}" for k, v in report["latency"].items()), flush=True)
         if "growth" in parts:
-            print("Growth: one client, median ms at each size", flush=True)
-            growth = {size: latencies(servers[size].port, fixtures[size], args.latency_count,
-                                      ("list", "detail", "rare", "tasks")) for size in ("small", "large")}
+            print("Growth: one client, median ms at each size (the sizes interleaved)", flush=True)
+            growth = growth_latencies(servers, fixtures, args.latency_count, ("list", "detail", "rare", "tasks"))
             report["growth"] = {name: {"small_ms": growth["small"][name], "large_ms": growth["large"][name],
                                        "ratio": growth["large"][name] / growth["small"][name]} for name in growth["small"]}
             for name, figures in report["growth"].items():
