@@ -162,3 +162,6 @@ class EnterpriseAdmin(admin.ModelAdmin):
             "submit_label": submit_label,
         }
         return render(request, "admin/enterprises/enterprise/decide.html", context)
+
+
+from enterprises.managers import admin as manager_admin  # noqa: E402, F401  (the workbench's admin)

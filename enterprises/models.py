@@ -261,3 +261,8 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.listed_on}"
+
+
+# The models of the sub-packages, so Django finds them in this app.
+from enterprises.managers.models import ManagedEnterprise, ManagerNote, ThreadMessage  # noqa: E402, F401
+from enterprises.obligations.models import CalendarFeed  # noqa: E402, F401

@@ -82,6 +82,23 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         _("Deadline approaching: %(reference)s"),
         _("Application %(reference)s for “%(service)s” is due on %(due)s."),
     ),
+    # The service manager's (服务管家) messages: what happens to the enterprises they look after.
+    "manager.alert": (
+        _("%(enterprise)s filed %(reference)s"),
+        _("%(enterprise)s, an enterprise you look after, filed application %(reference)s for “%(service)s”."),
+    ),
+    "manager.digest": (
+        _("Your enterprises on %(date)s"),
+        _("%(enterprises)s enterprise(s) in your care. %(summary)s Open the workbench to see them."),
+    ),
+    "thread.message": (
+        _("New message: %(enterprise)s"),
+        _("%(author)s wrote about %(enterprise)s: %(excerpt)s"),
+    ),
+    "obligation.reminder": (
+        _("In %(days)s day(s): %(title)s"),
+        _("%(enterprise)s: %(title)s on %(due)s (%(days)s day(s) left). %(detail)s"),
+    ),
 }
 # Other wordings of a kind, for what it says in a particular case (`notify(..., variant=...)`): one
 # preference, the right sentence. A deadline that has passed is overdue, never "due on".
@@ -95,9 +112,26 @@ VARIANTS: dict[str, tuple[Any, Any]] = {
         _("Application %(reference)s for “%(service)s” was due on %(due)s and is past its statutory time "
           "limit: it is escalated."),
     ),
+    "manager.alert:late": (
+        _("Late: %(reference)s of %(enterprise)s"),
+        _("Application %(reference)s of %(enterprise)s for “%(service)s” was due on %(due)s (%(stage)s) and is late."),
+    ),
+    "manager.alert:matched": (
+        _("%(enterprise)s matched %(count)s policy(ies)"),
+        _("The district's policies found %(enterprise)s: %(policies)s."),
+    ),
+    "manager.alert:rated_badly": (
+        _("%(enterprise)s rated %(reference)s %(score)s of 5"),
+        _("%(enterprise)s rated application %(reference)s for “%(service)s” %(score)s of 5: %(comment)s"),
+    ),
     "sla.warning:post_check_overdue": (
         _("Post-check overdue: %(reference)s"),
         _("The post-check of application %(reference)s for “%(service)s” was due on %(due)s and is overdue."),
+    ),
+    "sla.warning:rectification_overdue": (
+        _("Rectification overdue: %(reference)s"),
+        _("The rectification after the applicant's rating of application %(reference)s for “%(service)s” "
+          "was due on %(due)s and is overdue."),
     ),
 }
 # The wording of each deadline colour (services' timers): yellow approaches, red and escalated have passed.
@@ -133,6 +167,13 @@ KINDS: dict[str, dict[str, Any]] = {
     "deferred.reminder": {"label": _("Deferred material due"), "email": True, "sms": True},
     "sla.warning": {"label": _("Deadline warnings"), "email": True, "sms": False, "audience": "staff"},
     "policy.matched": {"label": _("Talent policies matched (免申即享)"), "email": True, "sms": False},
+    "manager.alert": {"label": _("My enterprises filed, late, matched or rating badly (服务管家)"), "email": True,
+                      "sms": False, "audience": "staff"},
+    "manager.digest": {"label": _("Daily digest of my enterprises (服务管家)"), "email": True, "sms": False,
+                       "audience": "staff"},
+    "thread.message": {"label": _("Messages between an enterprise and its service manager"), "email": True,
+                       "sms": False},
+    "obligation.reminder": {"label": _("Obligations coming due (承诺与义务日历)"), "email": True, "sms": False},
     "notifications.failure_digest": {"label": _("Daily digest of failed notifications"), "email": True,
                                      "sms": False, "audience": "superusers"},
     "audit.chain_broken": {"label": _("Audit trail found broken"), "email": True, "sms": False,

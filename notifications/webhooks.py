@@ -4,7 +4,9 @@ Each event is POSTed as JSON with
 - `X-Event-Id` (the same on every re-send of the event, so receivers can ignore duplicates),
 - `X-Event` (its name), and
 - `X-Signature: t=<unix time>,v1=<hex>` where hex is HMAC-SHA256 with the endpoint's secret
-  of `<t>.<body>`; receivers refuse signatures older than a few minutes to stop replays.
+  of `<t>.<body>`; receivers refuse signatures older than a few minutes to stop replays;
+- `X-Signature-SM3: t=<unix time>,v1=<hex>`, the same with HMAC-SM3 (GB/T 32905), for receivers
+  held to the commercial-cryptography rules (GB/T 39786-2021).
 
 Only http(s) URLs are accepted. Unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is set (tests, local
 demos), a URL whose host resolves to any address that is not globally routable (loopback,
@@ -41,6 +43,7 @@ from enterprises.models import Enterprise
 from notifications.models import Notification, WebhookEndpoint
 from notifications.outbox import WEBHOOK_EVENTS
 from portal.core.audit import record_event
+from portal.core.digest import sm3_hmac
 from portal.core.errors import PermanentFailure, TemporaryFailure
 
 SIGNATURE_TOLERANCE = 300  # seconds a receiver should accept a signature for
@@ -49,13 +52,19 @@ MIN_SECRET_LENGTH = 16
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+def sign(secret: str, body: bytes, timestamp: int | None = None, algorithm: str = "sha256") -> str:
+    """The `X-Signature` header (`algorithm="sha256"`) or the `X-Signature-SM3` one (`"sm3"`)."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    signed = f"{timestamp}.".encode() + body
+    if algorithm == "sm3":
+        digest = sm3_hmac(secret.encode(), signed)
+    else:
+        digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
 
 
-def verify_signature(secret: str, header: str, body: bytes, tolerance: int = SIGNATURE_TOLERANCE) -> bool:
+def verify_signature(secret: str, header: str, body: bytes, tolerance: int = SIGNATURE_TOLERANCE,
+                     algorithm: str = "sha256") -> bool:
     """What a receiver does: the HMAC matches and the timestamp is recent."""
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
@@ -64,7 +73,7 @@ def verify_signature(secret: str, header: str, body: bytes, tolerance: int = SIG
         return False
     if abs(time.time() - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, body, timestamp), header)
+    return hmac.compare_digest(sign(secret, body, timestamp, algorithm), header)
 
 
 def _is_public(address: str) -> bool:
@@ -308,8 +317,10 @@ def post_event(notification: Notification) -> Answer:
         "Accept-Encoding": "identity",
         "X-Event": notification.kind,
         "X-Event-Id": f"evt_{notification.pk}",
-        "X-Signature": sign(endpoint.secret, body),
     }
+    timestamp = int(time.time())
+    headers["X-Signature"] = sign(endpoint.secret, body, timestamp)
+    headers["X-Signature-SM3"] = sign(endpoint.secret, body, timestamp, "sm3")
     try:
         answer = _post(endpoint.url, address, body, headers)
     except requests.Timeout:

@@ -25,3 +25,9 @@ class PortalConfig(AppConfig):
         user_login_failed.connect(record_failed_sign_in, dispatch_uid="portal.record_failed_sign_in")
         post_save.connect(record_admin_change, sender=LogEntry, dispatch_uid="portal.record_admin_change")
         admin.site.add_action(delete_selected, "delete_selected")
+
+        # What the services and talent apps show on the service manager's workbench and calendar.
+        from portal import obligation_sources, workbench_sources
+
+        workbench_sources.register()
+        obligation_sources.register()

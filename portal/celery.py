@@ -10,4 +10,4 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each app keeps its tasks in `tasks.py`; the services app keeps them per sub-package.
 app.autodiscover_tasks()
-app.autodiscover_tasks(["services.applications", "services.applications.notices"])
+app.autodiscover_tasks(["services.applications", "services.applications.notices", "services.ratings"])

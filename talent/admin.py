@@ -47,8 +47,8 @@ class WaitingForQuotaFilter(admin.SimpleListFilter):
 class TalentPolicyForm(forms.ModelForm):
     class Meta:
         model = TalentPolicy
-        fields = ["service", "benefit_kind", "amount", "benefit_description", "annual_budget", "annual_quota",
-                  "opens_on", "closes_on", "rules"]
+        fields = ["service", "benefit_kind", "amount", "benefit_description", "benefit_description_en",
+                  "annual_budget", "annual_quota", "opens_on", "closes_on", "rules"]
         widgets = {"rules": forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField"})}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -72,6 +72,12 @@ class TalentPolicyAdmin(SuperuserChangesOnly, admin.ModelAdmin):
     list_filter = ["benefit_kind"]
     search_fields = ["service__code", "service__name"]
     list_select_related = ["service"]
+    # The policy's name, description and conditions are its service item's, edited with the item.
+    fieldsets = [
+        (None, {"fields": ["service", "benefit_kind", "amount", ("benefit_description", "benefit_description_en")]}),
+        (_("Quota and budget"), {"fields": ["annual_budget", "annual_quota", "opens_on", "closes_on"]}),
+        (_("Eligibility"), {"fields": ["rules"]}),
+    ]
 
     def get_queryset(self, request):
         return with_usage(super().get_queryset(request))

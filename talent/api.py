@@ -35,6 +35,7 @@ from portal.core.access import is_official_of
 from portal.core.api.idempotency import IdempotentMixin
 from portal.core.api.schema import ERROR_DESCRIPTIONS, ErrorSerializer
 from portal.core.api.viewsets import PublicListByCode
+from portal.core.bilingual import localised
 from services.applications.api import DRAFT_EXAMPLE, ApplicationSerializer, with_details
 from services.applications.workflow.core import today
 from services.models import Application
@@ -107,7 +108,8 @@ class TalentPolicySerializer(serializers.ModelSerializer):
         return str(policy.service)
 
     def get_benefit(self, policy: TalentPolicy) -> str:
-        return policy.benefit_description or str(BenefitKind(policy.benefit_kind).label)
+        """The benefit in words in the request's language (Chinese where no English is entered)."""
+        return str(localised(policy, "benefit_description")) or str(BenefitKind(policy.benefit_kind).label)
 
     @extend_schema_field(inline_serializer("PolicyEligibility", fields={
         "rules": serializers.DictField(help_text=_("The rules as data, e.g. {\"max_age\": 45}.")),

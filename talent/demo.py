@@ -27,6 +27,7 @@ from services.catalogue.demo import (
     Material,
     Step,
     checked_service,
+    english_commitment,
     existing_departments,
     read_departments,
     with_children,
@@ -54,9 +55,12 @@ class Measure:
     lead: str
     departments: tuple[str, ...]
     summary: str
+    summary_en: str
     conditions: str
+    conditions_en: str
     benefit_kind: str
     benefit_description: str
+    benefit_description_en: str
     rules: dict[str, Any]
     materials: tuple[Material, ...]
     opens_on: datetime.date | None  # the file's window unless the measure gives its own
@@ -68,6 +72,7 @@ class Measure:
     statutory_days: int = 20
     promised_days: int = 10
     commitment_text: str = ""
+    commitment_text_en: str = ""
     deferral_days: int = 10
     post_check_ratio: Decimal = Decimal("0.2")
 
@@ -75,6 +80,7 @@ class Measure:
 @dataclass(frozen=True)
 class Policies:
     label: str  # heads every measure's description: the content is not a real policy
+    label_en: str
     measures: tuple[Measure, ...]
 
 
@@ -115,11 +121,14 @@ class TalentDemo:
 # --- reading the files ------------------------------------------------------------------------
 
 
-def _service_fields(measure: Measure, label: str) -> dict[str, Any]:
-    """What seed_talent_policies writes on the measure's ServiceItem row (its lead department aside)."""
+def _service_fields(measure: Measure, label: tuple[str, str]) -> dict[str, Any]:
+    """What seed_talent_policies writes on the measure's ServiceItem row (its lead department aside);
+    `label` is the demo label in Chinese and English."""
     return {
         "name": measure.name, "name_en": measure.name_en, "category": ServiceCategory.TALENT,
-        "description": f"{label}\n{measure.summary}", "conditions": measure.conditions,
+        "description": f"{label[0]}\n{measure.summary}", "description_en": f"{label[1]}\n{measure.summary_en}",
+        "conditions": measure.conditions, "conditions_en": measure.conditions_en,
+        "commitment_text_en": measure.commitment_text_en,
         "approval_mode": measure.approval_mode, "statutory_days": measure.statutory_days,
         "promised_days": measure.promised_days, "deferral_days": measure.deferral_days,
         "commitment_text": measure.commitment_text, "post_check_ratio": measure.post_check_ratio,
@@ -130,13 +139,14 @@ def _policy_fields(measure: Measure) -> dict[str, Any]:
     """What seed_talent_policies writes on the TalentPolicy row (the rules before validate_rules)."""
     return {
         "benefit_kind": measure.benefit_kind, "amount": measure.amount,
-        "benefit_description": measure.benefit_description, "annual_budget": measure.annual_budget,
+        "benefit_description": measure.benefit_description,
+        "benefit_description_en": measure.benefit_description_en, "annual_budget": measure.annual_budget,
         "annual_quota": measure.annual_quota, "opens_on": measure.opens_on, "closes_on": measure.closes_on,
         "rules": dict(measure.rules),
     }
 
 
-def _read_measure(entry: Entry, label: str, window: tuple[datetime.date | None, datetime.date | None]) -> Measure:
+def _read_measure(entry: Entry, label: tuple[str, str], window: tuple[datetime.date | None, datetime.date | None]) -> Measure:
     lead, departments = read_departments(entry)
     rules = entry.value("rules")
     if not isinstance(rules, dict):
@@ -150,9 +160,11 @@ def _read_measure(entry: Entry, label: str, window: tuple[datetime.date | None, 
     measure = Measure(
         code=entry.text("code"), name=entry.text("name"), name_en=entry.text("name_en"),
         approval_mode=entry.choice("approval_mode", ApprovalMode), lead=lead, departments=departments,
-        summary=entry.text("summary"), conditions=entry.lines("conditions"),
-        benefit_kind=entry.choice("benefit_kind", BenefitKind),
-        benefit_description=entry.text("benefit_description"), rules=rules, materials=(),
+        summary=entry.text("summary"), summary_en=entry.text("summary_en"),
+        conditions=entry.lines("conditions"), conditions_en=entry.lines("conditions_en"),
+        commitment_text_en=english_commitment(entry), benefit_kind=entry.choice("benefit_kind", BenefitKind),
+        benefit_description=entry.text("benefit_description"),
+        benefit_description_en=entry.text("benefit_description_en"), rules=rules, materials=(),
         opens_on=entry.date("opens_on", window[0], nullable=True),
         closes_on=entry.date("closes_on", window[1], nullable=True),
         **{key: read(key) for key, read in optional.items() if key in entry.data},
@@ -167,7 +179,7 @@ def load_policies(path: Path | None = None) -> Policies:
     """The measures of `path` (by default demo_data/policies.json), checked; raises DemoDataError."""
     path = path or POLICIES_FILE
     top = top_level(path)
-    label = top.text("label")
+    label = (top.text("label"), top.text("label_en"))
     window_entry = top.object("window")
     window = (window_entry.date("opens_on", nullable=True), window_entry.date("closes_on", nullable=True))
     window_entry.finish()
@@ -178,7 +190,7 @@ def load_policies(path: Path | None = None) -> Policies:
             raise entry.error(f"the measure code {measure.code} is given twice")
         measures.append(measure)
     top.finish()
-    return Policies(label, tuple(measures))
+    return Policies(label[0], label[1], tuple(measures))
 
 
 def _read_person(entry: Entry) -> DemoTalent:
@@ -263,7 +275,7 @@ def _template_content(measure: Measure, material: Material, label: str) -> bytes
     return text.encode("utf-8")
 
 
-def _service(measure: Measure, label: str, departments: dict[str, Department]) -> ServiceItem:
+def _service(measure: Measure, label: tuple[str, str], departments: dict[str, Department]) -> ServiceItem:
     service, _created = ServiceItem.objects.update_or_create(
         code=measure.code,
         defaults={"lead_department": departments[measure.lead], **_service_fields(measure, label)},
@@ -272,14 +284,15 @@ def _service(measure: Measure, label: str, departments: dict[str, Department]) -
     for material in measure.materials:
         row, created = MaterialRequirement.objects.update_or_create(
             service=service, code=material.code,
-            defaults={"name": material.name, "required": material.required, "essential": material.essential,
+            defaults={"name": material.name, "name_en": material.name_en, "required": material.required, "essential": material.essential,
                       "deferrable": material.deferrable},
         )
         if created and material.template:
-            row.template.save(f"{material.code}.txt", ContentFile(_template_content(measure, material, label)))
+            row.template.save(f"{material.code}.txt", ContentFile(_template_content(measure, material, label[0])))
     if not service.review_steps.exists():
         ReviewStep.objects.bulk_create(
-            ReviewStep(service=service, order=order, name=step.name, department=departments[step.department],
+            ReviewStep(service=service, order=order, name=step.name, name_en=step.name_en,
+                       department=departments[step.department],
                        promised_days=step.promised_days)
             for order, step in enumerate(measure.steps, start=1)
         )
@@ -293,7 +306,7 @@ def seed_talent_policies() -> list[TalentPolicy]:
     with transaction.atomic():
         departments = existing_departments(department_codes(data.measures))
         for measure in data.measures:
-            service = _service(measure, data.label, departments)
+            service = _service(measure, (data.label, data.label_en), departments)
             policy, _created = TalentPolicy.objects.update_or_create(
                 service=service, defaults={**_policy_fields(measure), "rules": validate_rules(measure.rules)},
             )

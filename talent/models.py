@@ -137,6 +137,7 @@ class TalentPolicy(models.Model):
         validators=[MinValueValidator(0)], help_text=_("For cash benefits; 0 for services."),
     )
     benefit_description = models.CharField(_("benefit in words"), max_length=300, blank=True)
+    benefit_description_en = models.CharField(_("benefit in words, in English"), max_length=400, blank=True)
     annual_budget = models.DecimalField(
         _("annual budget (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0)], help_text=_("Empty: no budget limit."),

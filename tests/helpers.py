@@ -166,3 +166,8 @@ def act_url(application, action: str) -> str:
     from django.urls import reverse
 
     return reverse("admin:services_application_act", args=[application.pk, action])
+
+
+def confirmed(data: dict | None = None) -> dict:
+    """A decision panel's post with its confirmation, as the confirmation page sends it again."""
+    return {**(data or {}), "confirm": "yes"}

@@ -5,6 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from enterprises.api import EnterpriseViewSet
+from enterprises.managers.api import ManagedEnterpriseViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from portal.api.auth import LogoutView, TokenViewSet, obtain_token
 from portal.api.me import MeView
@@ -17,6 +18,7 @@ from talent.api import TalentPolicyViewSet, TalentViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("managed-enterprises", ManagedEnterpriseViewSet, basename="managed-enterprise")
 router.register("services", ServiceItemViewSet, basename="service")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("tasks", TaskViewSet, basename="task")

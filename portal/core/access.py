@@ -124,3 +124,37 @@ def member_enterprise(user: Any, pk: Any) -> Model:
         raise Http404 from error
     except apps.get_model("enterprises", "Enterprise").DoesNotExist as error:
         raise Http404 from error
+
+
+def of_manager(queryset: QuerySet, user: Any, enterprise_path: str = "") -> QuerySet:
+    """The rows of the enterprises `user` looks after as their service manager (服务管家).
+
+    A superuser oversees every enterprise; any other official only those naming them as manager;
+    anyone else none. `enterprise_path` is the ORM path to the enterprise ("" for enterprises).
+    """
+    if is_superuser(user):
+        return queryset
+    if not is_official(user):
+        return queryset.none()
+    prefix = f"{enterprise_path}__" if enterprise_path else ""
+    return queryset.filter(**{f"{prefix}service_manager": user})
+
+
+def managed_enterprises(user: Any) -> QuerySet:
+    """The enterprises in the user's portfolio as a service manager (every one for a superuser)."""
+    return of_manager(apps.get_model("enterprises", "Enterprise").objects.all(), user)
+
+
+def manages(user: Any, enterprise: Model) -> bool:
+    """Whether the user may act as the enterprise's service manager (its manager, or a superuser)."""
+    return enterprise is not None and of_manager(type(enterprise).objects.filter(pk=enterprise.pk), user).exists()
+
+
+def managed_enterprise(user: Any, pk: Any) -> Model:
+    """The enterprise `pk` of the user's portfolio; any other answers "not found"."""
+    try:
+        return managed_enterprises(user).get(pk=int(pk))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise Http404 from error
+    except apps.get_model("enterprises", "Enterprise").DoesNotExist as error:
+        raise Http404 from error

@@ -143,7 +143,10 @@ pre_save.connect(_refuse_a_stale_lookup, dispatch_uid="portal.core.encrypted_fie
 
 
 def encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedCharField]]:
+    """Each encrypted column once: a proxy model shares its table with the model it stands for."""
     for model in apps.get_models():
+        if model._meta.proxy:
+            continue
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedCharField):
                 yield model, field

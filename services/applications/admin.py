@@ -26,20 +26,25 @@ from portal.core.errors import IllegalTransition
 from portal.core.files import download
 from portal.core.messages import reported
 from portal.core.paginators import EstimatedCountPaginator
-from services.applications import workflow
+from services.applications import admin_panel, workflow
 from services.applications.admin_filters import (
     ApplicationDueFilter,
+    DecidedOnFilter,
     DueFilter,
+    StageFilter,
     TaskHolderFilter,
     TaskSlaFilter,
     TaskStatusFilter,
+    deadline_badge,
     sla_badge,
 )
 from services.applications.admin_overdue import overdue_board
+from services.applications.admin_workbench import confirmation_page, decided_url, queue_url, work_view
 from services.applications.form_answers import fields_of
 from services.applications.form_page import answers_shown, labels_of
 from services.applications.notices.views import notice_file
 from services.applications.selectors import (
+    CLOCK_STATES,
     applications_visible_to,
     colleagues_of,
     replaced_since_last_notice,
@@ -47,7 +52,7 @@ from services.applications.selectors import (
 )
 from services.applications.wording import in_words
 from services.applications.workflow import extensions
-from services.models import Application, DeferredMaterial, PostCheck, State, Task
+from services.models import Application, DeferredMaterial, PostCheck, Task
 from services.reports.admin import ReportsAdmin
 
 
@@ -130,9 +135,10 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
     acted_on = True
     list_display = [
         "reference", "enterprise", "service", "mode", "state", "received_on", "acceptance_due",
-        "decision_due_display", "sla",
+        "decision_due_display", "decided_on", "sla",
     ]
-    list_filter = [("service__approval_mode", admin.ChoicesFieldListFilter), "state", "sla_level", ApplicationDueFilter]
+    list_filter = [StageFilter, ("service__approval_mode", admin.ChoicesFieldListFilter), "state", "sla_level",
+                   ApplicationDueFilter, DecidedOnFilter]
     search_fields = ["reference", "enterprise__name"]
     list_select_related = ["enterprise", "service"]
     # A million rows: no full-table COUNT(*) (portal/core/paginators.py).
@@ -172,13 +178,14 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
 
     @admin.display(description=_("deadline warning"), ordering="sla_level")
     def sla(self, obj: Application) -> str:
-        return sla_badge(obj.sla_level)
+        return deadline_badge(obj)
 
     # --- urls ---------------------------------------------------------------------------
 
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
+            path("work/", wrap(self.work_view), name="services_application_work"),
             path("overdue/", wrap(self.overdue_view), name="services_application_overdue"),
             path("<int:pk>/act/<str:action>/", wrap(self.act_view), name="services_application_act"),
             path("<int:pk>/documents/<int:document_id>/", wrap(self.document_view),
@@ -230,7 +237,10 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             "timeline": in_words(list(events_of(application))),
             "allowed": allowed,
             "any_action": bool(PANEL_ACTIONS.intersection(allowed.application)) or bool(allowed.tasks),
-            "sla_badge": sla_badge(application.sla_level),
+            "panel": admin_panel.decision_panel(application, allowed),
+            "sla_badge": deadline_badge(application),
+            "clock_runs": application.state in CLOCK_STATES,
+            "queue_url": queue_url(),
             "review_panels": extensions.review_panels(application, request.user),
         }
 
@@ -250,13 +260,20 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request, application):
             raise PermissionDenied
+        # An irreversible step posted without its confirmation changes nothing: its consequence is shown first.
+        prefetch_related_objects([application], "tasks__department", "deferred__material")
+        pending = admin_panel.confirmation_of(
+            application, workflow.allowed_actions(request.user, application), action, request.POST)
+        if pending is not None:
+            return confirmation_page(self, request, application, pending)
         with reported(request) as outcome:
             ACTIONS[action](request.user, application, request.POST)
-        if outcome.ok:
-            self.message_user(request, _("Done: %(reference)s is now “%(state)s”.") % {
-                "reference": application.reference,
-                "state": State(Application.objects.values_list("state", flat=True).get(pk=application.pk)).label,
-            }, messages.SUCCESS)
+        if not outcome.ok:
+            return redirect("admin:services_application_change", application.pk)
+        state = Application.objects.values_list("state", flat=True).get(pk=application.pk)
+        self.message_user(request, admin_panel.done_message(application, action, request.POST, state), messages.SUCCESS)
+        if action in admin_panel.BACK_TO_QUEUE:  # the item is done: on to the queue's next one
+            return redirect(queue_url())
         return redirect("admin:services_application_change", application.pk)
 
     # --- materials ----------------------------------------------------------------------
@@ -281,15 +298,21 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
     def overdue_view(self, request: HttpRequest) -> HttpResponse:
         return overdue_board(self, request)
 
+    def work_view(self, request: HttpRequest) -> HttpResponse:
+        return work_view(self, request)
+
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        extra = {**(extra_context or {}), "overdue_url": reverse("admin:services_application_overdue")}
+        extra = {**(extra_context or {}), "overdue_url": reverse("admin:services_application_overdue"),
+                 "queue_url": queue_url(), "decided_url": decided_url()}
+        if request.GET.get(StageFilter.parameter_name) == "closed":
+            extra["title"] = _("Decided and closed")
         return super().changelist_view(request, extra)
 
 
 @admin.register(Task)
 class TaskAdmin(ShownOnly, admin.ModelAdmin):
-    """The official's queue: open tasks of their departments, acceptance and review, oldest due first,
-    with who holds each.
+    """Every task of the official's departments (open ones unless asked), acceptance and review,
+    oldest due first, with who holds each; the queue of work to do is the workbench's (*My work*).
 
     Each row links to the application's page, whose panel decides it: an acceptance task by
     accepting, asking for corrections or refusing, a review task by its decision form. Claiming and
@@ -352,4 +375,7 @@ class TaskAdmin(ShownOnly, admin.ModelAdmin):
 
     @admin.display(description=_("deadline warning"), ordering="application__sla_level")
     def sla(self, obj: Task) -> str:
+        # Only an open task whose application waits for it has a deadline; a closed one shows no colour.
+        if obj.status != Task.Status.OPEN or obj.application.state not in CLOCK_STATES:
+            return "—"
         return sla_badge(obj.application.sla_level)

@@ -225,6 +225,7 @@ class Task(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REVIEW)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     name = models.CharField(_("step"), max_length=100)
+    name_en = models.CharField(_("step in English"), max_length=150, blank=True)  # the review step's, copied
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
     due_date = models.DateField(_("due"), null=True, blank=True)
     # The department's own deadline colour (a parallel item's departments have their own promises).

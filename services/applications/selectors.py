@@ -20,7 +20,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Sub
 from portal.core.access import is_official, is_superuser, member_enterprises, officials
 from portal.core.audit import events_of
 from portal.models import AuditEvent
-from services.applications.models import REVIEW_STATES
+from services.applications.models import OPEN_STATES, REVIEW_STATES
 from services.applications.wording import HIDDEN_FROM_APPLICANTS
 from services.models import Application, DeferredMaterial, Department, Document, PostCheck, State, Task
 
@@ -118,6 +118,25 @@ def tasks_of(user: Any) -> QuerySet[Task]:
     if not is_official(user):
         return Task.objects.none()
     return Task.objects.filter(department_id__in=department_ids(user))
+
+
+def work_of(user: Any) -> QuerySet[Task]:
+    """The official's work to do: the open acceptance and review tasks of their departments whose
+    clock runs (`task_clock_running`: not a step waiting for an earlier one, nor one waiting for the
+    applicant's corrections)."""
+    return tasks_of(user).filter(task_clock_running())
+
+
+# Decided or closed: nothing is left for a department to decide (a conditional approval waiting
+# for documents and a suspension stay open: officials still check or lift them).
+DECIDED_AND_CLOSED_STATES = [s for s in State if s not in OPEN_STATES and s != State.DRAFT]
+# The states whose deadline runs and so has a colour: acceptance, and review.
+CLOCK_STATES = [State.SUBMITTED, *REVIEW_STATES]
+
+
+def decided_and_closed(user: Any) -> QuerySet[Application]:
+    """The applications `user` sees that are decided and closed (已办结)."""
+    return applications_visible_to(user).filter(state__in=DECIDED_AND_CLOSED_STATES)
 
 
 def tasks_held_by(user: Any) -> QuerySet[Task]:

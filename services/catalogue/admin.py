@@ -39,8 +39,8 @@ class ServiceItemForm(forms.ModelForm):
         model = ServiceItem
         fields = [
             "code", "name", "name_en", "category", "is_active", "lead_department", "departments",
-            "description", "conditions", "legal_basis", "legal_basis_en", "fee", "approval_mode", "statutory_days", "promised_days",
-            "commitment_text", "deferral_days", "deferral_grace_days", "post_check_ratio",
+            "description", "description_en", "conditions", "conditions_en", "legal_basis", "legal_basis_en", "fee",
+            "approval_mode", "statutory_days", "promised_days", "commitment_text", "commitment_text_en", "deferral_days", "deferral_grace_days", "post_check_ratio",
             "post_check_window_days", "credit_bar_days",
         ]
 
@@ -98,7 +98,7 @@ class MaterialRequirementInline(CatalogueInline):
     formfield_overrides = {models.FileField: {"widget": TemplateFileInput}}
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = ["code", "name", "required", "essential", "deferrable", "accepted_types"]
+        fields = ["code", "name", "name_en", "required", "essential", "deferrable", "accepted_types"]
         if self.has_change_permission(request, obj):
             return [*fields, "template"]
         return [*fields, "template_download"]
@@ -112,7 +112,7 @@ class MaterialRequirementInline(CatalogueInline):
 
 class ReviewStepInline(CatalogueInline):
     model = ReviewStep
-    fields = ["order", "name", "department", "promised_days"]
+    fields = ["order", "name", "name_en", "department", "promised_days"]
 
 
 class FormFieldFormSet(BaseInlineFormSet):
@@ -158,15 +158,17 @@ class ServiceItemAdmin(SuperuserChangesOnly, admin.ModelAdmin):
     filter_horizontal = ["departments"]
     ordering = ["code"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "name_en", "category", "is_active"]}),
+        (None, {"fields": ["code", ("name", "name_en"), "category", "is_active"]}),
         (_("Departments"), {"fields": ["lead_department", "departments"]}),
-        (_("Guide"), {"fields": ["description", "conditions", "legal_basis", "legal_basis_en", "fee"]}),
+        # Each Chinese text with its English version beside it (portal.core.bilingual shows the one the reader reads).
+        (_("Guide"), {"fields": [("description", "description_en"), ("conditions", "conditions_en"),
+                                 ("legal_basis", "legal_basis_en"), "fee"]}),
         (_("Approval and time limits"), {"fields": ["approval_mode", "statutory_days", "promised_days"]}),
         (
             _("Deferred documents and commitments"),
             {
                 "fields": [
-                    "commitment_text", "deferral_days", "deferral_grace_days",
+                    ("commitment_text", "commitment_text_en"), "deferral_days", "deferral_grace_days",
                     "post_check_ratio", "post_check_window_days", "credit_bar_days",
                 ]
             },

@@ -1,7 +1,8 @@
 """REST resource: the service catalogue, /api/v1/services/. Public and read-only.
 
 The DESIGN §5 contract: code, name, approval_mode, departments, promised_days, statutory_days,
-materials[] {code, name, required, deferrable}. The other fields are additions.
+materials[] {code, name, required, deferrable}. The other fields are additions. Like `name` and
+`name_en`, each text is given in Chinese and in English (`_en`, empty where none is entered yet).
 """
 
 import django_filters
@@ -42,7 +43,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = MaterialRequirement
-        fields = ["code", "name", "required", "deferrable", "essential"]
+        fields = ["code", "name", "required", "deferrable", "essential", "name_en"]
 
 
 class OptionSerializer(serializers.Serializer):
@@ -91,7 +92,7 @@ class ReviewStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewStep
-        fields = ["order", "name", "department", "promised_days"]
+        fields = ["order", "name", "department", "promised_days", "name_en"]
 
 
 class ServiceItemSerializer(serializers.ModelSerializer):
@@ -112,6 +113,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             # additions to the contract
             "name_en", "category", "lead_department", "fee", "conditions", "review_steps",
             "deferral_days", "commitment_text", "legal_basis", "legal_basis_en", "form_fields",
+            "conditions_en", "commitment_text_en",
         ]
         read_only_fields = fields
 
@@ -156,14 +158,15 @@ SERVICE_EXAMPLE = {
     "promised_days": 10, "statutory_days": 20,
     "materials": [
         {"code": "application-form", "name": "公共数据有条件开放申请表", "required": True, "deferrable": False,
-         "essential": True},
+         "essential": True, "name_en": "Application form for conditional access to public data"},
         {"code": "security-assessment", "name": "数据安全评估报告", "required": True, "deferrable": True,
-         "essential": False},
+         "essential": False, "name_en": "Data security assessment report"},
     ],
     "name_en": "Application for conditional access to public data", "category": "data",
     "lead_department": ZWFW_EXAMPLE,
     "fee": "0.00", "conditions": "1. 在丰台区注册登记的企业或科研机构，无严重失信记录；",
-    "review_steps": [{"order": 1, "name": "需求审查", "department": ZWFW_EXAMPLE, "promised_days": 5}],
+    "review_steps": [{"order": 1, "name": "需求审查", "department": ZWFW_EXAMPLE, "promised_days": 5,
+                      "name_en": "Review of the request"}],
     "deferral_days": 10, "commitment_text": "本单位承诺：申请使用的公共数据仅用于申报的应用场景……",
     "legal_basis": "《中华人民共和国数据安全法》第四十二条；《北京市公共数据管理办法》",
     "legal_basis_en": "Data Security Law of the PRC, Art. 42; Beijing Measures on the Management of Public Data",
@@ -179,6 +182,10 @@ SERVICE_EXAMPLE = {
                      {"value": "transport", "label": "交通出行数据", "label_en": "Transport"}],
          "multiple": True, "min_rows": None, "max_rows": None, "prefill": "", "columns": []},
     ],
+    "conditions_en": "1. An enterprise or research institution registered in Fengtai District, with no record of "
+                     "serious dishonesty;",
+    "commitment_text_en": "We undertake that the public data we apply for will be used only for the declared "
+                          "use case…",
 }
 
 

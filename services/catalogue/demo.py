@@ -30,6 +30,7 @@ CATALOGUE_FILE = Path(__file__).parent / "demo_data" / "catalogue.json"
 class Material:
     code: str
     name: str
+    name_en: str
     required: bool = True
     essential: bool = False
     deferrable: bool = False
@@ -39,6 +40,7 @@ class Material:
 @dataclass(frozen=True)
 class Step:
     name: str
+    name_en: str
     department: str
     promised_days: int | None = None
 
@@ -53,13 +55,16 @@ class Item:
     lead: str
     departments: tuple[str, ...]
     summary: str
+    summary_en: str
     conditions: str
+    conditions_en: str
     statutory_days: int
     promised_days: int
     materials: tuple[Material, ...]
     steps: tuple[Step, ...] = ()
     fee: Decimal = Decimal("0")
     commitment_text: str = ""
+    commitment_text_en: str = ""
     deferral_days: int = 10
     deferral_grace_days: int = 10
     post_check_ratio: Decimal = Decimal("0.2")
@@ -73,6 +78,7 @@ class Item:
 @dataclass(frozen=True)
 class Catalogue:
     label: str  # heads every item's description: the content is not a real guide
+    label_en: str
     items: tuple[Item, ...]
 
 
@@ -81,7 +87,8 @@ def read_materials(entry: Entry, service: ServiceItem) -> tuple[Material, ...]:
     materials = []
     for child in entry.entries("materials"):
         material = Material(
-            code=child.text("code"), name=child.text("name"), required=child.flag("required", True),
+            code=child.text("code"), name=child.text("name"), name_en=child.text("name_en"),
+            required=child.flag("required", True),
             essential=child.flag("essential", False), deferrable=child.flag("deferrable", False),
             template=child.flag("template", False),
         )
@@ -89,7 +96,8 @@ def read_materials(entry: Entry, service: ServiceItem) -> tuple[Material, ...]:
         if material.code in {known.code for known in materials}:
             raise child.error(f"the material code {shown(material.code)} is given twice in the item")
         check_model(child, MaterialRequirement(
-            service=service, code=material.code, name=material.name, required=material.required,
+            service=service, code=material.code, name=material.name, name_en=material.name_en,
+            required=material.required,
             essential=material.essential, deferrable=material.deferrable,
         ), exclude=["service", "template"])
         materials.append(material)
@@ -102,11 +110,13 @@ def read_steps(entry: Entry, service: ServiceItem, departments: tuple[str, ...])
     """The item's review steps, in order; each by one of the item's departments."""
     steps = []
     for child in entry.entries("steps", [], named_by="name"):
-        step = Step(child.text("name"), child.text("department"), child.whole("promised_days", None, nullable=True))
+        step = Step(child.text("name"), child.text("name_en"), child.text("department"),
+                    child.whole("promised_days", None, nullable=True))
         child.finish()
         if step.department not in departments:
             raise child.error(f"the department {step.department} is not among the item's {', '.join(departments)}")
-        check_model(child, ReviewStep(service=service, name=step.name, promised_days=step.promised_days),
+        check_model(child, ReviewStep(service=service, name=step.name, name_en=step.name_en,
+                                      promised_days=step.promised_days),
                     exclude=["service", "department", "order"])
         steps.append(step)
     return tuple(steps)
@@ -134,21 +144,31 @@ def with_children(entry: Entry, spec: Any, service: ServiceItem, departments: tu
     return spec
 
 
-def _service_fields(item: Item, label: str) -> dict[str, Any]:
-    """What seed_catalogue writes on the ServiceItem row."""
+def english_commitment(entry: Entry) -> str:
+    """The English of the commitment text: needed wherever there is a Chinese one."""
+    english = entry.text("commitment_text_en", "", blank=True)
+    if entry.data.get("commitment_text") and not english.strip():
+        raise entry.error("“commitment_text_en” is missing: every text of the demo data has its English")
+    return english
+
+
+def _service_fields(item: Item, label: tuple[str, str]) -> dict[str, Any]:
+    """What seed_catalogue writes on the ServiceItem row; `label` is the demo label in Chinese and English."""
     return {
         "name": item.name, "name_en": item.name_en, "category": item.category,
-        "description": f"{label}\n{item.summary}", "conditions": item.conditions, "fee": item.fee,
+        "description": f"{label[0]}\n{item.summary}", "description_en": f"{label[1]}\n{item.summary_en}",
+        "conditions": item.conditions, "conditions_en": item.conditions_en, "fee": item.fee,
         "approval_mode": item.approval_mode, "statutory_days": item.statutory_days,
         "promised_days": item.promised_days, "deferral_days": item.deferral_days,
         "deferral_grace_days": item.deferral_grace_days, "commitment_text": item.commitment_text,
+        "commitment_text_en": item.commitment_text_en,
         "post_check_ratio": item.post_check_ratio, "post_check_window_days": item.post_check_window_days,
         "credit_bar_days": item.credit_bar_days, "legal_basis": item.legal_basis,
         "legal_basis_en": item.legal_basis_en,
     }
 
 
-def _read_item(entry: Entry, label: str) -> Item:
+def _read_item(entry: Entry, label: tuple[str, str]) -> Item:
     lead, departments = read_departments(entry)
     optional = {  # absent: the default of Item
         "fee": entry.decimal, "commitment_text": lambda key: entry.text(key, blank=True),
@@ -160,7 +180,9 @@ def _read_item(entry: Entry, label: str) -> Item:
     item = Item(
         code=entry.text("code"), name=entry.text("name"), name_en=entry.text("name_en"),
         category=entry.choice("category", ServiceCategory), approval_mode=entry.choice("approval_mode", ApprovalMode),
-        lead=lead, departments=departments, summary=entry.text("summary"), conditions=entry.lines("conditions"),
+        lead=lead, departments=departments, summary=entry.text("summary"), summary_en=entry.text("summary_en"),
+        conditions=entry.lines("conditions"), conditions_en=entry.lines("conditions_en"),
+        commitment_text_en=english_commitment(entry),
         statutory_days=entry.whole("statutory_days"), promised_days=entry.whole("promised_days"), materials=(),
         **{key: read(key) for key, read in optional.items() if key in entry.data},
     )
@@ -172,7 +194,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     """The demonstration items of `path` (by default demo_data/catalogue.json), checked; raises DemoDataError."""
     path = path or CATALOGUE_FILE
     top = top_level(path)
-    label = top.text("label")
+    label = (top.text("label"), top.text("label_en"))
     items: list[Item] = []
     for entry in top.entries("items"):
         item = _read_item(entry, label)
@@ -180,7 +202,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             raise entry.error(f"the item code {item.code} is given twice")
         items.append(item)
     top.finish()
-    return Catalogue(label, tuple(items))
+    return Catalogue(label[0], label[1], tuple(items))
 
 
 # --- seeding ----------------------------------------------------------------------------------
@@ -220,6 +242,7 @@ def _create_children(service: ServiceItem, spec: Item, label: str, departments: 
             service=service,
             code=material.code,
             name=material.name,
+            name_en=material.name_en,
             required=material.required,
             essential=material.essential,
             deferrable=material.deferrable,
@@ -233,6 +256,7 @@ def _create_children(service: ServiceItem, spec: Item, label: str, departments: 
             service=service,
             order=order,
             name=step.name,
+            name_en=step.name_en,
             department=departments[step.department],
             promised_days=step.promised_days,
         )
@@ -252,7 +276,8 @@ def seed_catalogue() -> list[ServiceItem]:
         for spec in catalogue.items:
             service, created = ServiceItem.objects.get_or_create(
                 code=spec.code,
-                defaults={"lead_department": departments[spec.lead], **_service_fields(spec, catalogue.label)},
+                defaults={"lead_department": departments[spec.lead],
+                          **_service_fields(spec, (catalogue.label, catalogue.label_en))},
             )
             if created:
                 _create_children(service, spec, catalogue.label, departments)

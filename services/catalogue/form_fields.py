@@ -23,8 +23,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.bilingual import Shown, localised, shown
 
 # At most this many rows in a table, whatever its definition says: a form is filled by a person.
 MAX_TABLE_ROWS = 200
@@ -77,9 +78,8 @@ class Option:
     label: str
     label_en: str
 
-    def shown(self) -> str:
-        english = (get_language() or "").startswith("en")
-        return self.label_en if english and self.label_en else self.label
+    def shown(self) -> Shown:
+        return shown(self.label, self.label_en)
 
 
 def parse_options(text: str) -> list[Option]:
@@ -146,20 +146,18 @@ class FormField(models.Model):
     def __str__(self) -> str:
         return f"{self.key} · {self.label}"
 
-    def _english(self) -> bool:
-        return (get_language() or "").startswith("en")
+    # In the reader's language (portal.core.bilingual): a `Shown` that knows when it fell back to Chinese.
+    @property
+    def label_shown(self) -> Shown:
+        return localised(self, "label")
 
     @property
-    def label_shown(self) -> str:
-        return self.label_en if self._english() and self.label_en else self.label
+    def help_shown(self) -> Shown:
+        return localised(self, "help")
 
     @property
-    def help_shown(self) -> str:
-        return self.help_en if self._english() and self.help_en else self.help
-
-    @property
-    def pattern_message_shown(self) -> str:
-        return self.pattern_message_en if self._english() and self.pattern_message_en else self.pattern_message
+    def pattern_message_shown(self) -> Shown:
+        return localised(self, "pattern_message")
 
     def option_list(self) -> list[Option]:
         return parse_options(self.options)

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import access
+from portal.core.bilingual import Shown, localised
 from portal.core.files import accepted_types, private_storage, type_named
 
 
@@ -32,9 +32,7 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return str(localised(self, "name"))
 
 
 class ApprovalMode(models.TextChoices):
@@ -78,7 +76,9 @@ class ServiceItem(models.Model):
         help_text=_("The window that takes applications in."),
     )
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     conditions = models.TextField(_("acceptance conditions"), blank=True)
+    conditions_en = models.TextField(_("acceptance conditions in English"), blank=True)
     legal_basis = models.TextField(
         _("legal basis"), blank=True,
         help_text=_("The laws and regulations the item rests on, as the notices and decisions cite them."),
@@ -107,6 +107,10 @@ class ServiceItem(models.Model):
     commitment_text = models.TextField(
         _("commitment text"), blank=True, help_text=_("What the applicant signs in the commitment and deferred modes.")
     )
+    commitment_text_en = models.TextField(
+        _("commitment text in English"), blank=True,
+        help_text=_("What an applicant reading in English signs; empty: the Chinese text, marked as not translated."),
+    )
     post_check_ratio = models.DecimalField(
         _("post-check sampling ratio"),
         max_digits=4,
@@ -117,6 +121,20 @@ class ServiceItem(models.Model):
     )
     post_check_window_days = models.PositiveSmallIntegerField(
         _("post-check due within (working days)"), default=20
+    )
+    # What an approval or grant binds the enterprise to afterwards: the obligations calendar lists it.
+    licence_valid_months = models.PositiveSmallIntegerField(
+        _("licence valid for (months)"), null=True, blank=True,
+        help_text=_("How long the licence an approval grants is valid; empty if it does not expire."),
+    )
+    condition_text = models.CharField(
+        _("condition attached to the approval"), max_length=300, blank=True,
+        help_text=_("What the enterprise must keep doing after the approval or grant, e.g. "
+                    "“the talent stays with the enterprise for 3 years”."),
+    )
+    condition_months = models.PositiveSmallIntegerField(
+        _("condition holds for (months)"), null=True, blank=True,
+        help_text=_("From the decision; the calendar shows the day the condition is fulfilled."),
     )
     credit_bar_days = models.PositiveSmallIntegerField(
         _("credit list period (days)"),
@@ -142,9 +160,7 @@ class ServiceItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return str(localised(self, "name"))
 
     def clean(self) -> None:
         errors = {}
@@ -168,16 +184,17 @@ class ServiceItem(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def legal_basis_text(self) -> str:
+    def legal_basis_text(self) -> Shown:
         """The legal basis in the reader's language: English where it is given and English is spoken."""
-        if self.legal_basis_en and (get_language() or "").startswith("en"):
-            return self.legal_basis_en
-        return self.legal_basis
+        return localised(self, "legal_basis")
 
     @property
-    def signing_text(self) -> str:
-        """The commitment the applicant signs: the item's own text, or the general one."""
-        return self.commitment_text or str(DEFAULT_COMMITMENT_TEXT)
+    def signing_text(self) -> Shown:
+        """The commitment the applicant signs, in the language they read it in: the item's own text, or the
+        general one. It is stored as signed, so what the applicant read is what the digest covers."""
+        if self.commitment_text.strip():
+            return localised(self, "commitment_text")
+        return Shown(str(DEFAULT_COMMITMENT_TEXT))  # a message of the portal: already in the reader's language
 
 
 class ReviewStep(models.Model):
@@ -186,6 +203,7 @@ class ReviewStep(models.Model):
     service = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="review_steps")
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     name = models.CharField(_("step"), max_length=100)
+    name_en = models.CharField(_("step in English"), max_length=150, blank=True)
     department = models.ForeignKey(
         "services.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )
@@ -202,7 +220,7 @@ class ReviewStep(models.Model):
         verbose_name_plural = _("review steps")
 
     def __str__(self) -> str:
-        return f"{self.order}. {self.name}"
+        return f"{self.order}. {localised(self, 'name')}"
 
     def clean(self) -> None:
         service = getattr(self, "service", None)  # the item being added in the same admin form
@@ -230,6 +248,7 @@ class MaterialRequirement(models.Model):
     service = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=True)
     essential = models.BooleanField(
         _("essential"), default=False, help_text=_("A key material: it can never be deferred.")
@@ -258,7 +277,7 @@ class MaterialRequirement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(localised(self, "name"))
 
     def upload_types(self) -> set[str]:
         """The types an upload for this material may have; every one the portal accepts when none are set."""

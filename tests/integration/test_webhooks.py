@@ -58,6 +58,12 @@ def test_the_receiver_verifies_the_signature_with_the_shared_secret(live, receiv
     assert verify_signature(SECRET, signature, post.body)
     assert not verify_signature("somebody-else's-secret-value", signature, post.body)
     assert not verify_signature(SECRET, signature, post.body.replace(b"accepted", b"approved"))
+    # The same with HMAC-SM3, for receivers held to the commercial-cryptography rules.
+    sm3_signature = post.headers["x-signature-sm3"]
+    assert sm3_signature != signature
+    assert verify_signature(SECRET, sm3_signature, post.body, algorithm="sm3")
+    assert not verify_signature(SECRET, sm3_signature, post.body, algorithm="sha256")
+    assert not verify_signature(SECRET, sm3_signature, post.body.replace(b"accepted", b"approved"), algorithm="sm3")
     assert attempts(event) == [(1, Status.DELIVERED, 200)]
 
 

@@ -65,7 +65,11 @@ def test_an_overdue_post_check_is_told_as_overdue(world, draft):
     assert row.body.endswith(f"was due on {check.due_date.isoformat()} and is overdue.")
 
 
-@pytest.mark.parametrize("variant", sorted(VARIANTS))
+# The deadline warnings' wordings (other kinds' variants, e.g. the service manager's alerts, say other things).
+DEADLINE_VARIANTS = sorted(v for v in VARIANTS if v.startswith("sla.warning:"))
+
+
+@pytest.mark.parametrize("variant", DEADLINE_VARIANTS)
 def test_every_variant_reads_in_english_with_its_figures(variant, make_user):
     kind, _, name = variant.partition(":")
     lee = notify(make_user("lee", language="en"), kind, variant=name, key="1",
@@ -76,7 +80,7 @@ def test_every_variant_reads_in_english_with_its_figures(variant, make_user):
     assert "FT-2026-000001" in lee.subject and "2026-03-12" in lee.body and "red" not in lee.body
 
 
-@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("variant", DEADLINE_VARIANTS)
 def test_every_variant_reads_in_chinese_without_saying_it_will_expire(variant, make_user):
     kind, _, name = variant.partition(":")
     context = {"reference": "FT-2026-000001", "service": "消防审查", "due": "2026-03-12", "level": "red"}

@@ -9,6 +9,7 @@ import pytest
 from services.applications import workflow
 from services.models import Task
 from talent.applications import apply_for_policy
+from tests.helpers import confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_the_reviewing_official_sees_the_talent_panel_and_approves_within_the_qu
 
     task = Task.objects.get(application=application, kind="review")
     response = client.post(f"/admin/services/application/{application.pk}/act/decide/",
-                           {"task": task.pk, "decision": "approve", "comment": ""})
+                           confirmed({"task": task.pk, "decision": "approve", "comment": ""}))
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.state == "approved"
@@ -62,7 +63,7 @@ def test_an_approval_over_quota_is_refused_in_the_admin_with_the_reason(
 
     client.force_login(official)
     response = client.post(f"/admin/services/application/{application.pk}/act/decide/",
-                           {"task": task.pk, "decision": "approve", "comment": ""},
+                           confirmed({"task": task.pk, "decision": "approve", "comment": ""}),
                            HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
     assert "名额已用完" in response.content.decode()
     application.refresh_from_db()

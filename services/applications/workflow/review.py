@@ -53,7 +53,8 @@ def _open_tasks(application: Application) -> None:
             if parallel else (application.decision_due, application.warning_on)
         )
         Task.objects.create(
-            application=application, department=step.department, order=step.order, name=step.name,
+            application=application, department=step.department, order=step.order,
+            name=step.name, name_en=step.name_en,
             status=Task.Status.OPEN if opens_now else Task.Status.WAITING, due_date=task_due, warning_on=warning_on,
         )
         if opens_now:

@@ -148,6 +148,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("rectification-list", "get"): everyone(200),
     ("rectification-detail", "get"): cells(401, 404, 404, 404, 200, 404, 200),
     ("rectification-close", "post"): cells(401, 404, 404, 404, 200, 404, 200),
+    # the service manager's workbench: A's manager is the responsible official; the superuser oversees all
+    ("managed-enterprise-list", "get"): everyone(200),
+    ("managed-enterprise-detail", "get"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("managed-enterprise-notes", "get"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("managed-enterprise-notes", "post"): cells(401, 404, 404, 404, 201, 404, 201),
+    ("managed-enterprise-messages", "get"): cells(401, 404, 404, 404, 200, 404, 200),
+    ("managed-enterprise-messages", "post"): cells(401, 404, 404, 404, 201, 404, 201),
     # talent of A
     ("talent-list", "get"): everyone(200),
     ("talent-list", "post"): members_only(201, others=400),
@@ -176,7 +183,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 def may_see_a(role: str, name: str) -> bool:
     if role in MEMBERS_OF_A:
         return True
-    if name.startswith(("task-", "intake-", "export-", "rectification-", "application-notice")):
+    if name.startswith(("task-", "intake-", "export-", "rectification-", "application-notice", "managed-enterprise")):
         return role in {"official_responsible", "superuser"}
     # The responsible department's officials are told of the task in their own inbox.
     return name == "notification-list" and role == "official_responsible"
@@ -218,6 +225,8 @@ def build_world(tmp_path) -> dict:
     official_other = user("scj1", is_staff=True)
     market.officials.add(official_other)
     superuser = user("root", is_staff=True, is_superuser=True)
+    firm_a.service_manager = official_responsible  # A's 服务管家
+    firm_a.save(update_fields=["service_manager"])
 
     service = ServiceItem.objects.create(
         code="STD", name="事项STD", category="enterprise", lead_department=window, approval_mode="standard",
@@ -313,6 +322,9 @@ def url_of(name: str, world: dict) -> str:
         "rectification-close": {"pk": world["rectification"].pk},
         "webhook-resend": {"pk": world["webhook"].pk, "notification_id": world["delivery"].pk},
         "application-notice-download": {"pk": world["application"].pk, "notice_id": world["notice"].pk},
+        "managed-enterprise-detail": {"pk": world["firm_a"].pk},
+        "managed-enterprise-notes": {"pk": world["firm_a"].pk},
+        "managed-enterprise-messages": {"pk": world["firm_a"].pk},
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
         resource = name.split("-")[0]
@@ -350,6 +362,8 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("intake-revoke", "post"): ({"reason": "以欺骗手段取得许可。"}, "json"),
         ("intake-resume", "post"): ({"reason": "整改到位。"}, "json"),
         ("application-rating", "post"): ({"score": 4, "comment": "办理顺利"}, "json"),
+        ("managed-enterprise-notes", "post"): ({"text": "回访记录"}, "json"),
+        ("managed-enterprise-messages", "post"): ({"text": "您好，有需要请随时联系。"}, "json"),
         ("rectification-close", "post"): ({"outcome": "已约谈窗口人员并回访企业。"}, "json"),
         ("task-reassign", "post"): ({"to": world["users"]["official_responsible"].pk}, "json"),
         ("talent-list", "post"): ({

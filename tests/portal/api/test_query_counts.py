@@ -318,6 +318,23 @@ def test_the_lists_here_are_every_list_of_the_api():
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
         "intake-list", "policy-waiting-list", "rectification-list", "export-applications-list",
-        "export-decisions-list",
+        "export-decisions-list", "managed-enterprise-list",
     }, "a list endpoint has no query-count test here"
 
+
+
+def test_a_managers_fifty_enterprises_cost_as_many_queries_as_one(world, make_enterprise, make_official):
+    """Each with its count per section of the workbench (one query per section, whatever the rows)."""
+    from tests.conftest import VALID_USCCS
+
+    manager = make_official("guanjia_counts", world["departments"]["ZJW"])
+    client = APIClient()
+    client.force_authenticate(manager)
+
+    def add(n):
+        for _ in range(n):
+            # Rejected registrations hold no code, so fifty may share one.
+            firm = make_enterprise(world["clerk"], uscc=VALID_USCCS[0], status="rejected", service_manager=manager)
+            assert firm.service_manager == manager
+
+    assert_flat(client, "/api/v1/managed-enterprises/?page_size=100", add)

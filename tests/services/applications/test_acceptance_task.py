@@ -21,7 +21,7 @@ import services.applications.admin  # noqa: F401 - registers the admin classes
 from portal.core.audit import events_of
 from services.applications import timers, workflow
 from services.models import Application, CorrectionNotice, Task
-from tests.helpers import ROOT, at, token_client
+from tests.helpers import ROOT, at, confirmed, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -234,13 +234,13 @@ def test_the_admin_queue_lists_the_acceptance_and_decides_it(world, draft, admin
     page = admin_client_of.get(reverse("admin:services_application_change", args=[first.pk])).content.decode()
     assert reverse("admin:services_application_act", args=[first.pk, "accept"]) in page
     assert f'name="task" value="{acceptance_of(first).pk}"' not in page
-    admin_client_of.post(reverse("admin:services_application_act", args=[first.pk, "accept"]))
+    admin_client_of.post(reverse("admin:services_application_act", args=[first.pk, "accept"]), confirmed())
     assert acceptance_of(first).status == Task.Status.APPROVED
 
     # The queue's task decided through the admin's decision view, in the contract's words.
     act = reverse("admin:services_application_act", args=[second.pk, "decide"])
-    admin_client_of.post(act, {"task": acceptance_of(second).pk, "decision": "return",
-                               "comment": "申请表缺少盖章\n租赁合同过期"})
+    admin_client_of.post(act, confirmed({"task": acceptance_of(second).pk, "decision": "return",
+                               "comment": "申请表缺少盖章\n租赁合同过期"}))
     assert Application.objects.get(pk=second.pk).state == "correction_requested"
     assert CorrectionNotice.objects.get(application=second).items == ["申请表缺少盖章", "租赁合同过期"]
     assert acceptance_of(second).status == Task.Status.RETURNED

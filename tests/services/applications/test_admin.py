@@ -13,7 +13,7 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application, PostCheck, Task
 from tests.conftest import PDF
-from tests.helpers import act_url, at
+from tests.helpers import act_url, at, confirmed
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,19 +52,20 @@ def test_accept_and_decide_through_the_admin_buttons(world, draft, as_official):
     assert page.status_code == 200
     assert act_url(application, "accept").encode() in page.content
 
-    response = client.post(act_url(application, "accept"))
-    assert response.status_code == 302 and response.url == change_url(application)
+    response = client.post(act_url(application, "accept"), confirmed())
+    # The item is done: back to the queue, for the next one.
+    assert response.status_code == 302 and response.url == reverse("admin:services_application_work")
     assert state_of(application) == "accepted"
     first, second = Task.objects.filter(application=application, kind="review").order_by("order")
     assert (first.status, second.status) == ("open", "waiting")
 
-    client.post(act_url(application, "decide"), {"task": first.pk, "decision": "approve", "comment": "材料齐全"})
+    client.post(act_url(application, "decide"), confirmed({"task": first.pk, "decision": "approve", "comment": "材料齐全"}))
     assert state_of(application) == "in_review"
 
     client = as_official("xfj1")  # the fire department sees the application through its task
     page = client.get(change_url(application))
     assert page.status_code == 200 and f'name="task" value="{second.pk}"'.encode() in page.content
-    client.post(act_url(application, "decide"), {"task": second.pk, "decision": "approve", "comment": "符合"})
+    client.post(act_url(application, "decide"), confirmed({"task": second.pk, "decision": "approve", "comment": "符合"}))
     assert state_of(application) == "approved"
 
     page = client.get(change_url(application))
@@ -75,14 +76,14 @@ def test_accept_and_decide_through_the_admin_buttons(world, draft, as_official):
         target_type="services.application", target_id=application.pk).count()
 
     client = as_official("zjw1")
-    client.post(act_url(application, "complete"))
+    client.post(act_url(application, "complete"), confirmed())
     assert state_of(application) == "completed"
 
 
 def test_request_correction_lists_every_line_in_one_notice(world, draft, as_official):
     application = submitted(world, draft)
     client = as_official("zjw1")
-    client.post(act_url(application, "request_correction"), {"items": "申请表缺少盖章\r\n\r\n租赁合同页码不全\n  营业执照过期  \n"})
+    client.post(act_url(application, "request_correction"), confirmed({"items": "申请表缺少盖章\r\n\r\n租赁合同页码不全\n  营业执照过期  \n"}))
     application.refresh_from_db()
     assert application.state == "correction_requested"
     notice = application.corrections.get()
@@ -95,20 +96,20 @@ def test_empty_correction_and_refusal_without_reason_are_form_errors(world, draf
     application = submitted(world, draft)
     client = as_official("zjw1")
     events = AuditEvent.objects.count()
-    response = client.post(act_url(application, "request_correction"), {"items": "\n  \n"}, follow=True)
+    response = client.post(act_url(application, "request_correction"), confirmed({"items": "\n  \n"}), follow=True)
     assert len(error_messages(response)) == 1
-    response = client.post(act_url(application, "refuse"), {"reason": " "}, follow=True)
+    response = client.post(act_url(application, "refuse"), confirmed({"reason": " "}), follow=True)
     assert len(error_messages(response)) == 1
     assert state_of(application) == "submitted" and AuditEvent.objects.count() == events
 
-    client.post(act_url(application, "refuse"), {"reason": "不属于本部门职权范围"})
+    client.post(act_url(application, "refuse"), confirmed({"reason": "不属于本部门职权范围"}))
     assert state_of(application) == "not_accepted"
 
 
 def test_an_illegal_action_shows_an_error_and_changes_nothing(world, draft, as_official):
     application = submitted(world, draft)
     client = as_official("zjw1")
-    client.post(act_url(application, "accept"))
+    client.post(act_url(application, "accept"), confirmed())
     events = AuditEvent.objects.count()
     tasks = Task.objects.count()
     response = client.post(act_url(application, "accept"), follow=True)
@@ -150,18 +151,18 @@ def test_another_department_sees_nothing_and_cannot_act_even_by_crafted_urls(wor
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
 
     # The fire department sees the application by its task, but cannot decide the window's step.
-    lead.post(act_url(application, "accept"))
+    lead.post(act_url(application, "accept"), confirmed())
     first = application.tasks.get(order=1)
     fire = as_official("xfj1")
     assert fire.get(change_url(application)).status_code == 200
-    response = fire.post(act_url(application, "decide"), {"task": first.pk, "decision": "approve"})
+    response = fire.post(act_url(application, "decide"), confirmed({"task": first.pk, "decision": "approve"}))
     assert response.status_code == 404
-    assert fire.post(act_url(application, "complete")).status_code == 404
+    assert fire.post(act_url(application, "complete"), confirmed()).status_code == 404
     assert Task.objects.get(pk=first.pk).status == "open"
     # Nor a task of another application through this one's URL.
     other = submitted(world, draft)
-    lead.post(act_url(other, "accept"))
-    crafted = fire.post(act_url(application, "decide"), {"task": other.tasks.get(order=1).pk, "decision": "approve"})
+    lead.post(act_url(other, "accept"), confirmed())
+    crafted = fire.post(act_url(application, "decide"), confirmed({"task": other.tasks.get(order=1).pk, "decision": "approve"}))
     assert crafted.status_code == 404
 
 
@@ -287,25 +288,25 @@ def test_extend_and_check_a_supplied_deferred_material_through_the_admin(world, 
     application = draft("deferred", skip=("lease",))
     workflow.submit(world["clerk"], application.pk, deferred_materials=["lease"], commitment_accepted=True)
     client = as_official("zjw1")
-    client.post(act_url(application, "accept"))
-    response = client.post(act_url(application, "extend"), {"reason": ""}, follow=True)
+    client.post(act_url(application, "accept"), confirmed())
+    response = client.post(act_url(application, "extend"), confirmed({"reason": ""}), follow=True)
     assert len(error_messages(response)) == 1
-    client.post(act_url(application, "extend"), {"reason": "需要现场勘验"})
+    client.post(act_url(application, "extend"), confirmed({"reason": "需要现场勘验"}))
     assert Application.objects.get(pk=application.pk).extended
-    response = client.post(act_url(application, "extend"), {"reason": "再次"}, follow=True)
+    response = client.post(act_url(application, "extend"), confirmed({"reason": "再次"}), follow=True)
     assert len(error_messages(response)) == 1
 
     task = application.tasks.get(kind="review")
-    client.post(act_url(application, "decide"), {"task": task.pk, "decision": "approve"})
+    client.post(act_url(application, "decide"), confirmed({"task": task.pk, "decision": "approve"}))
     assert state_of(application) == "approved_pending_documents"
     page = client.get(change_url(application)).content.decode()
     assert "SM3" in page and application.commitment.digest in page
     deferred = application.deferred.get()
-    response = client.post(act_url(application, "check_deferred"), {"deferred": deferred.pk}, follow=True)
+    response = client.post(act_url(application, "check_deferred"), confirmed({"deferred": deferred.pk}), follow=True)
     assert len(error_messages(response)) == 1  # not supplied yet
     workflow.supply_deferred(world["clerk"], application.pk, "lease", licence_file("lease.pdf"))
     assert act_url(application, "check_deferred") in client.get(change_url(application)).content.decode()
-    client.post(act_url(application, "check_deferred"), {"deferred": deferred.pk})
+    client.post(act_url(application, "check_deferred"), confirmed({"deferred": deferred.pk}))
     assert state_of(application) == "approved"
 
 

@@ -18,7 +18,7 @@ from portal.models import AuditEvent
 from services.applications import workflow
 from services.models import Application
 from talent.applications import apply_for_policy, usage
-from tests.helpers import act_url, approve_open_task, messages_of, token_client
+from tests.helpers import act_url, approve_open_task, confirmed, messages_of, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,7 @@ def test_the_decision_panel_offers_suspension_and_revocation_exactly_when_allowe
     page = client.get(change).content.decode()
     assert act_url(application, "suspend") not in page and act_url(application, "revoke") in page
 
-    client.post(act_url(application, "revoke"), {"reason": REVOKE_REASON})
+    client.post(act_url(application, "revoke"), confirmed({"reason": REVOKE_REASON}))
     assert Application.objects.get(pk=application.pk).state == "revoked"
     assert told(world["clerk"], REVOKE_REASON)
     page = client.get(change).content.decode()
@@ -210,8 +210,8 @@ def test_another_departments_official_cannot_revoke_in_the_admin(world, draft, a
     fire = as_official("xfj1", language="en")
     change = reverse("admin:services_application_change", args=[application.pk])
     assert act_url(application, "revoke") not in fire.get(change).content.decode()
-    assert fire.post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
-    assert as_official("scj1", language="en").post(act_url(application, "revoke"), {"reason": REVOKE_REASON}).status_code == 404
+    assert fire.post(act_url(application, "revoke"), confirmed({"reason": REVOKE_REASON})).status_code == 404
+    assert as_official("scj1", language="en").post(act_url(application, "revoke"), confirmed({"reason": REVOKE_REASON})).status_code == 404
     assert Application.objects.get(pk=application.pk).state == "approved"
 
 

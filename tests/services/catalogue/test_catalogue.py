@@ -126,6 +126,8 @@ def test_parallel_and_commitment_guides(client, catalogue):
     commitment = ServiceItem.objects.get(name="公共场所卫生许可")
     html = client.get(f"/services/{commitment.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Every approval of this item is checked afterwards" in html
+    assert commitment.commitment_text_en[:40] in html and commitment.commitment_text[:20] not in html
+    html = client.get(f"/services/{commitment.code}/").content.decode()
     assert commitment.commitment_text[:20] in html
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0009_contact_phone_encrypted'),
-        ('services', '0018_form_fields_and_reused_documents'),
+        ('services', '0020_conditions_and_licence_validity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
