@@ -8,23 +8,20 @@ stored file), the deferred materials of 容缺 items, the signed commitment and 
 告知承诺 items, the correction notice of one sent back at intake. Due dates count working days as
 7/5 calendar days (the calendar's holidays are not looked up for a million rows).
 
-Rows are written in chunks, each chunk (applications and children) in one transaction; the chunk's
-random generator is seeded by its first index, so a run stopped half-way goes on where it stopped
-and writes the same data it would have written in one go.
+Rows are drawn in chunks (`Chunk`); the chunk's random generator is seeded by its first index, so a
+run stopped half-way goes on where it stopped and writes the same data it would have written in
+one go (`loading.py` writes them).
 """
 
 import datetime
 import itertools
 import math
-import multiprocessing
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
-
-from portal.seeding.copying import copy_text, reset_sequence
 
 SHARED_FILE = "scale/material.pdf"
 ACCEPTANCE_DAYS = 5
@@ -64,7 +61,7 @@ class Item:
     ratio: float
     window: int
     commitment_text: str
-    steps: list[tuple[int, str, int, int | None]]  # order, name, department, promised days
+    steps: list[tuple[int, str, str, int, int | None]]  # order, name, English name, department, promised days
     materials: list[tuple[int, str]]  # id, code: the first two attached
     deferrable: tuple[int, str] | None
     weight: float = 1.0
@@ -94,7 +91,7 @@ def catalogue() -> list[Item]:
         materials = sorted(service.materials.all(), key=lambda m: m.id)
         deferrable = next((m for m in materials if m.deferrable), None)
         attached = [(m.id, m.code) for m in materials if m.required and m is not deferrable][:2]
-        steps = [(s.order, s.name, s.department_id, s.promised_days) for s in service.review_steps.all()]
+        steps = [(s.order, s.name, s.name_en, s.department_id, s.promised_days) for s in service.review_steps.all()]
         item = Item(
             service.id, service.code, service.approval_mode, service.lead_department_id, service.promised_days,
             service.statutory_days, service.correction_days, service.deferral_days, service.deferral_grace_days,
@@ -240,7 +237,7 @@ class Chunk:
                   "withdrawn": "cancelled" if withdrawn_early else "approved"}.get(state, "approved")
         decider = None if intake in ("open", "cancelled") else rng.choice(lead_staff)
         self.tasks.append((0, "受理", intake, a["acceptance_due"], "", None if decider is None else decided_at, pk,
-                           decider, item.lead, "", accept_warning, "acceptance", None, None))
+                           decider, item.lead, "", accept_warning, "acceptance", None, None, ""))
         if item.mode == "deferred" and item.deferrable and rng.random() < 0.6 or state in (
                 "approved_pending_documents", "suspended"):
             self._deferral(pk, item, state, received)
@@ -256,7 +253,7 @@ class Chunk:
         a["accepted_on"], a["decision_due"] = accepted, working(accepted, item.promised)
         a["statutory_due"], a["warning_on"] = working(accepted, item.statutory), working(
             accepted, math.ceil(WARNING_SHARE * item.promised))
-        steps = item.steps or [(1, "审查", item.lead, None)]
+        steps = item.steps or [(1, "审查", "", item.lead, None)]
         parallel = item.mode == "parallel"
         # How many steps are approved, and what the rest are.
         if state in ("accepted",):
@@ -269,7 +266,7 @@ class Chunk:
             approved, rest = rng.randint(0, len(steps) - 1), "cancelled"
         else:
             approved, rest = len(steps), ""
-        for position, (order, name, department, promised) in enumerate(steps):
+        for position, (order, name, name_en, department, promised) in enumerate(steps):
             days = promised or item.promised
             due, warning = (working(accepted, days), working(accepted, math.ceil(WARNING_SHARE * days))) \
                 if parallel else (a["decision_due"], a["warning_on"])
@@ -287,7 +284,7 @@ class Chunk:
                 level = "red" if due < today else "yellow" if warning <= today else ""
             holder = rng.choice(self.staff[department]) if status == "open" and rng.random() < 0.4 else None
             self.tasks.append((order, name, status, due, "", decided_at if decider else None, pk, decider,
-                               department, level, warning, "review", decided_at if holder else None, holder))
+                               department, level, warning, "review", decided_at if holder else None, holder, name_en))
         if state in ("accepted", "in_review"):
             a["sla_level"] = ("escalated" if a["statutory_due"] < today else "red" if a["decision_due"] < today
                               else "yellow" if a["warning_on"] <= today else "")
@@ -325,7 +322,7 @@ class Chunk:
                 "revocation_due", "warning_on"], self.applications),
             ("services_task", [
                 "order", "name", "status", "due_date", "comment", "decided_at", "application_id", "decided_by_id",
-                "department_id", "sla_level", "warning_on", "kind", "claimed_at", "claimed_by_id"], self.tasks),
+                "department_id", "sla_level", "warning_on", "kind", "claimed_at", "claimed_by_id", "name_en"], self.tasks),
             ("services_document", [
                 "file", "original_name", "uploaded_at", "application_id", "uploaded_by_id", "material_id"], documents),
             ("services_deferredmaterial", [
@@ -339,70 +336,3 @@ class Chunk:
                 "due_date", "result", "note", "done_at", "overdue_notified", "application_id", "assignee_id",
                 "department_id"], self.post_checks),
         ]
-
-
-def _text(value: Any) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return text
-
-
-# What the drawing processes share with the one writing, set before they are forked.
-_SHARED: dict[str, Any] = {}
-
-
-def _draw(start: int) -> list[tuple[str, list[str], bytes, int]]:
-    """The chunk starting at `start`, as COPY text per table (in a child process)."""
-    shared = _SHARED
-    chunk = Chunk(start, min(start + shared["chunk"], shared["total"]), items=shared["items"],
-                  filers=shared["filers"], staff=shared["staff"], seed=shared["seed"], now=shared["now"])
-    return [(table, columns, "".join("\t".join(map(_text, row)) + "\n" for row in rows).encode(), len(rows))
-            for table, columns, rows in chunk.tables()]
-
-
-def shared_file() -> None:
-    """The one small PDF every seeded material row points to."""
-    from django.core.files.base import ContentFile
-
-    from portal.core.files import private_storage
-    from portal.management.commands.seed_demo import demo_licence
-
-    storage = private_storage()
-    if not storage.exists(SHARED_FILE):
-        storage.save(SHARED_FILE, ContentFile(demo_licence()))
-
-
-def seed_applications(total: int, *, prefix: str, seed: int, chunk: int, workers: int = 1,
-                      on_chunk: Any = None) -> int:
-    """Applications 1..`total` (ids from 1), going on after those already there; returns rows written."""
-    from services.models import Application
-
-    done = Application.objects.count()
-    if done >= total:
-        return 0
-    items, staff, filers = catalogue(), officials(prefix), applicants()
-    if not filers:
-        raise ValueError("No verified enterprise to file applications: seed the enterprises first.")
-    shared_file()
-    _SHARED.update(items=items, staff=staff, filers=filers, seed=seed, now=timezone.now(), chunk=chunk, total=total)
-    written = 0
-    starts = range(done, total, chunk)
-    # One process draws the next chunks while this one copies: drawing is Python's work, copying
-    # PostgreSQL's. Chunks come back in order, so what is committed is always a prefix.
-    with multiprocessing.get_context("fork").Pool(processes=max(1, min(workers, len(starts)))) as pool:
-        for start, tables in zip(starts, pool.imap(_draw, starts), strict=True):
-            with transaction.atomic():
-                for table, columns, text, count in tables:
-                    written += copy_text(table, columns, text, count)
-                reset_sequence("services_application")
-            if on_chunk:
-                on_chunk(min(start + chunk, total))
-    return written

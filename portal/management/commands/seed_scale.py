@@ -17,7 +17,7 @@ from django.db import connection
 from tqdm import tqdm
 
 from enterprises.models import Enterprise
-from portal.seeding import applications, consistency, district
+from portal.seeding import consistency, district, loading
 from portal.seeding.copying import TOTAL
 from services.models import Application
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             bar.set_postfix_str(f"{TOTAL.rows / (time.perf_counter() - started):,.0f} rows/s")
 
         try:
-            applications.seed_applications(total, prefix=options["prefix"], seed=options["seed"],
+            loading.seed_applications(total, prefix=options["prefix"], seed=options["seed"],
                                            chunk=options["chunk"], workers=options["workers"], on_chunk=done)
         except ValueError as error:
             raise CommandError(str(error)) from error
