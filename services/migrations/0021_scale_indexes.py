@@ -5,6 +5,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+class AddIndexOnPostgres(migrations.AddIndex):
+    """NULLS LAST in an index is PostgreSQL's: the embedded SQLite default goes without this one."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -18,11 +30,11 @@ class Migration(migrations.Migration):
             model_name='task',
             name='services_ta_departm_f31dec_idx',
         ),
-        migrations.AddIndex(
+        AddIndexOnPostgres(
             model_name='application',
             index=models.Index(models.F('enterprise'), models.OrderBy(models.F('created_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True, nulls_last=True), name='application_member_list'),
         ),
-        migrations.AddIndex(
+        AddIndexOnPostgres(
             model_name='application',
             index=models.Index(models.F('enterprise'), models.F('state'), models.OrderBy(models.F('created_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True, nulls_last=True), name='application_member_status'),
         ),
