@@ -23,6 +23,9 @@ RUN_BROKER := CELERY_BROKER_URL=filesystem://
 RUN_DEBUG := $(if $(filter 1 true yes on,$(DEBUG)),true,false)
 # Links in e-mails point to the address the portal answers on.
 BASE_URL = $(or $(PORTAL_BASE_URL),http://127.0.0.1:$(PORT))
+# The browser tests (tests/browser/) drive Debian's Chromium and inject axe-core from npm (package.json).
+CHROMIUM ?= /usr/bin/chromium
+NODE_TOOLS := node_modules/.installed
 SERVICES := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
 # The test configuration: development settings (pytest sets DEV=1 too, see tests/pytest_environment.py).
 TESTING := $(SERVICES) DEV=1
@@ -34,7 +37,7 @@ SERVE_HTTPS ?= false
 PRODUCTION := env -u DEV -u DEBUG $(SERVICES) ALLOWED_HOSTS=$(SERVE_ALLOWED_HOSTS) \
 	SECURE_SSL_REDIRECT=$(SERVE_HTTPS) SESSION_COOKIE_SECURE=$(SERVE_HTTPS) CSRF_COOKIE_SECURE=$(SERVE_HTTPS)
 
-.PHONY: run test serve serve-secret-key install messages lint schema clean bench
+.PHONY: run test serve serve-secret-key install messages lint schema clean browser-tools bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -44,6 +47,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core for the browser tests, exactly as package-lock.json pins it.
+$(NODE_TOOLS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs npm for axe-core (the browser tests): install the Debian package npm (.ci/run does)." >&2; exit 2; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser tests never skip: without Chromium, make test stops here and names the package.
+browser-tools: $(NODE_TOOLS)
+	@test -x $(CHROMIUM) || { echo "make test runs the browser tests on Debian's Chromium, missing at $(CHROMIUM):" \
+		"install the Debian package chromium (apt-get install --no-install-recommends chromium; .ci/run does)," \
+		"or point CHROMIUM= at it." >&2; exit 2; }
 
 messages: install
 	DEV=1 $(PY) manage.py compile_translations
@@ -59,14 +74,14 @@ run: install messages
 lint: install
 	$(PY) -m ruff check .
 
-test: install messages
+test: install messages browser-tools
 	$(TESTING) $(PY) -m portal.preflight
 	$(PY) -m ruff check .
 	$(PY) -m bandit -q -r portal enterprises services talent notifications -x '*/migrations/*' --severity-level high
 	$(TESTING) $(PY) manage.py check
 	$(TESTING) $(PY) manage.py makemigrations --check --dry-run
 	$(TESTING) $(PY) manage.py check_api_schema
-	$(TESTING) $(PY) -m pytest -n 2 --durations=25
+	$(TESTING) CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n 2 --durations=25
 
 # The portal at district scale (bench/README.md): seeds 1,000,000 applications once (resumable), runs
 # gunicorn on it and prints every figure against its target. BENCH_ARGS passes options (--parts api,growth).
@@ -100,4 +115,4 @@ serve-secret-key:
 		"export FIELD_LOOKUP_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2; exit 2; }
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache node_modules test-artifacts

@@ -10,7 +10,8 @@ class EnterpriseRegistrationForm(forms.ModelForm):
         model = Enterprise
         fields = [*REGISTRATION_FIELDS, "licence"]
         widgets = {
-            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            # An <input type=date> takes only ISO dates: a localised one would show empty and be lost on correction.
+            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "uscc": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -63,6 +63,16 @@ class EnterpriseSize(models.TextChoices):
     MICRO = "micro", _("Micro")
 
 
+class TaxCreditRating(models.TextChoices):
+    """The tax authority's credit grade of the enterprise (纳税信用等级)."""
+
+    A = "A", _("A · excellent")
+    B = "B", _("B · good")
+    M = "M", _("M · new or small (no full year of records)")
+    C = "C", _("C · poor")
+    D = "D", _("D · untrustworthy")
+
+
 class TechTier(models.TextChoices):
     NONE = "none", _("None")
     SME_TECH = "sme_tech", _("Technology-based SME")
@@ -120,6 +130,20 @@ class Enterprise(models.Model):
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(0)],
+    )
+    # Registered data the district holds (shared by the tax, statistics and science bureaux); the
+    # enterprise policies' rules read them (talent/offers/enterprise_rules.py).
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue (10,000 CNY)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    tax_credit_rating = models.CharField(
+        _("tax credit rating"), max_length=1, choices=TaxCreditRating.choices, blank=True, db_default="",
+    )
+    tech_tier_since = models.DateField(
+        _("technology tier recognised on"), null=True, blank=True,
+        help_text=_("The day the current technology tier was recognised."),
     )
     contact_name = models.CharField(_("contact person"), max_length=100)
     # SM4-encrypted at rest; members see it, officials see it masked.

@@ -64,8 +64,24 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
     ),
     "policy.matched": (
         _("Policies you may apply for: %(enterprise)s"),
-        _("%(count)s new match(es) of your talent with district talent policies: %(policies)s. "
-          "Open the service package of %(enterprise)s to apply."),
+        _("%(count)s new district policies for %(enterprise)s, benefiting %(talent)s talent: %(policies)s. "
+          "Open the service package to confirm the offers or apply."),
+    ),
+    "offer.changed": (
+        _("%(policy)s: %(state)s"),
+        _("The offer of “%(policy)s” for %(subject)s is now: %(state)s. %(reason)s"),
+    ),
+    "benefit.confirmed": (
+        _("A benefit confirmed for you: %(policy)s"),
+        _("%(enterprise)s confirmed “%(policy)s” for you, with your consent. It is now: %(state)s."),
+    ),
+    "manager.matched": (
+        _("Policies matched for an enterprise you look after: %(enterprise)s"),
+        _("%(count)s new district policies for %(enterprise)s, benefiting %(talent)s talent: %(policies)s."),
+    ),
+    "manager.offer_confirmed": (
+        _("Offer confirmed: %(enterprise)s"),
+        _("%(enterprise)s confirmed the offer of “%(policy)s”. It is now: %(state)s."),
     ),
     "notifications.failure_digest": (
         _("%(total)s notification(s) failed in the last day"),
@@ -174,6 +190,13 @@ KINDS: dict[str, dict[str, Any]] = {
     "thread.message": {"label": _("Messages between an enterprise and its service manager"), "email": True,
                        "sms": False},
     "obligation.reminder": {"label": _("Obligations coming due (承诺与义务日历)"), "email": True, "sms": False},
+    "offer.changed": {"label": _("Offers of policies enjoyed without applying (免申即享)"), "email": True,
+                      "sms": True},
+    "benefit.confirmed": {"label": _("A personal benefit confirmed for me"), "email": True, "sms": True},
+    "manager.matched": {"label": _("Policies matched for the enterprises I look after"), "email": True,
+                        "sms": False, "audience": "staff"},
+    "manager.offer_confirmed": {"label": _("Offers confirmed by the enterprises I look after"), "email": True,
+                                "sms": False, "audience": "staff"},
     "notifications.failure_digest": {"label": _("Daily digest of failed notifications"), "email": True,
                                      "sms": False, "audience": "superusers"},
     "audit.chain_broken": {"label": _("Audit trail found broken"), "email": True, "sms": False,

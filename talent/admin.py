@@ -155,3 +155,6 @@ class PolicyMatchAdmin(SuperuserOnly, admin.ModelAdmin):
     list_filter = ["policy", "matched_on"]
     list_select_related = ["policy__service", "talent", "enterprise"]
     search_fields = ["enterprise__name"]
+
+
+from talent.offers import admin as offers_admin  # noqa: E402,F401 (the offers' admin, registered there)

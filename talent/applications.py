@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
@@ -27,7 +27,7 @@ from services.applications.workflow.core import today
 from services.applications.workflow.extensions import ReviewPanel
 from services.models import Application, State
 from talent.eligibility import evaluate, rule_failures
-from talent.models import Talent, TalentApplication, TalentPolicy
+from talent.models import Offer, Talent, TalentApplication, TalentPolicy
 from talent.selectors import LIVE_STATES as LIVE_STATES  # re-exported: portal.package reads it here
 from talent.selectors import WaitingEntry, WaitingList, live_application_of, waiting_list
 
@@ -65,7 +65,8 @@ class Usage:
 
 
 def usage(policy: TalentPolicy, year: int | None = None) -> Usage:
-    """Grants made and money committed by `policy` in `year` (this year by default).
+    """Grants made and money committed by `policy` in `year` (this year by default): its approved
+    applications and its granted offers (免申即享, `talent.offers`).
 
     The one source of the figures the page, the API, the admin and the approval show. A policy
     annotated by `with_usage` for that year is read without a query, so lists stay one query.
@@ -73,20 +74,29 @@ def usage(policy: TalentPolicy, year: int | None = None) -> Usage:
     annotated_year = getattr(policy, "usage_year", None)
     year = year or annotated_year or today().year
     if annotated_year == year:
-        return Usage(year=year, granted=policy.granted_this_year, spent=policy.spent_this_year or Decimal("0"))
+        return Usage(year=year, granted=policy.granted_this_year + (policy.offers_granted_this_year or 0),
+                     spent=(policy.spent_this_year or Decimal("0")) + (policy.offers_spent_this_year or Decimal("0")))
     totals = TalentApplication.objects.filter(policy=policy, granted_year=year).aggregate(
         granted=Count("id"), spent=Sum("granted_amount"))
-    return Usage(year=year, granted=totals["granted"], spent=totals["spent"] or Decimal("0"))
+    offers = Offer.objects.filter(talent_policy=policy, granted_year=year).aggregate(
+        granted=Count("id"), spent=Sum("granted_amount"))
+    return Usage(year=year, granted=totals["granted"] + offers["granted"],
+                 spent=(totals["spent"] or Decimal("0")) + (offers["spent"] or Decimal("0")))
 
 
 def with_usage(policies: Any, year: int | None = None) -> Any:
     """Annotate a queryset of policies with their usage in `year`, in one query, for `usage()`."""
     year = year or today().year
     this_year = Q(applications__granted_year=year)
+    offers = Offer.objects.filter(talent_policy=OuterRef("pk"), granted_year=year).order_by().values("talent_policy")
     return policies.annotate(
         usage_year=Value(year, output_field=IntegerField()),
         granted_this_year=Count("applications", filter=this_year),
         spent_this_year=Sum("applications__granted_amount", filter=this_year),
+        offers_granted_this_year=Subquery(offers.annotate(n=Count("id")).values("n")[:1],
+                                          output_field=IntegerField()),
+        offers_spent_this_year=Subquery(offers.annotate(total=Sum("granted_amount")).values("total")[:1],
+                                        output_field=DecimalField(max_digits=14, decimal_places=2)),
     )
 
 
@@ -107,6 +117,9 @@ class TalentPolicyRules:
                 pk=int(talent_id), enterprise=application.enterprise).first()
         if talent is None:
             raise ValidationError({"talent": [gettext("Name one of the enterprise's talent (form field “talent”).")]})
+        if policy.no_application:
+            raise ValidationError({"talent": [gettext(
+                "This policy is enjoyed without applying (免申即享): confirm its offer in the list of offers.")]})
         verdict = evaluate(policy, talent)
         if not verdict:
             raise ValidationError({"talent": verdict.reasons})
@@ -168,6 +181,17 @@ class TalentPolicyRules:
         before = waiting_list(policy)
         TalentApplication.objects.filter(pk=claim.pk).update(granted_year=None, granted_amount=None)
         _tell_those_now_decidable(before, waiting_list(policy), key=f"place-back:{claim.pk}")
+        from talent.offers.workflow import promote_waiting  # here: talent.offers imports this module
+
+        promote_waiting(policy, None)  # confirmations waiting for the policy's grants, first in line first
+
+    def held_materials(self, application: Application) -> set[str]:
+        """A talent application is made from the district's records of the talent: it does not ask for
+        the materials the policy lists as held (ID card, degree, social insurance…)."""
+        policy = _policy_of(application)
+        if policy is None or not TalentApplication.objects.filter(application=application).exists():
+            return set()
+        return set(policy.held_materials or [])
 
     def review_panel(self, application: Application, user: Any) -> ReviewPanel | None:
         """The talent and the policy, as the official reviewing a talent application sees them."""
@@ -193,6 +217,26 @@ class TalentPolicyRules:
             "position": entry.position, "count": len(line), "decidable": entry.decidable,
             "places_left": line.places_left, "year": line.year,
         })
+
+    def rehearsal_notes(self, application: Application) -> list[str]:
+        """The policy's quota and budget left this year, as the rehearsal of a submission tells them."""
+        claim = TalentApplication.objects.select_related("policy").filter(application=application).first()
+        if claim is None:
+            return []
+        policy, used = claim.policy, usage(claim.policy)
+        quota, left = policy.annual_quota, used.grants_left(policy)
+        if quota is None and left is None:
+            return [gettext("%(policy)s has no annual quota.") % {"policy": policy}]
+        notes = []
+        if quota is not None:
+            notes.append(gettext("%(policy)s: %(left)s of its %(quota)s grants of %(year)s are left.") % {
+                "policy": policy, "left": used.quota_remaining(policy), "quota": quota, "year": used.year})
+        if left is not None and left == 0:
+            notes.append(gettext("No grant is left this year: an application would wait on the policy's "
+                                 "waiting list."))
+        elif policy.annual_budget is not None:
+            notes.append(gettext("Its budget allows %(count)s more grants this year.") % {"count": left})
+        return notes
 
     def list_filters(self) -> list[type]:
         """The applications' admin list can show the applications waiting for a policy's quota."""

@@ -34,6 +34,20 @@ class RuleKind:
     # The talent who pass the rule, as a filter on Talent.
     query: Callable[[Any, datetime.date], Q]
     describe: Callable[[Any], str]
+    # For a rule about time: the first day the talent will meet it and what is reached then, or None.
+    ready_on: Callable[[Talent, Any, datetime.date], "tuple[datetime.date, str] | None"] | None = None
+
+
+def first_day_when(start: datetime.date, delta: relativedelta) -> datetime.date:
+    """The first day d with d - delta >= start: the day a rule "at least `delta` since `start`" is met.
+
+    It agrees with the queries, which compare `start <= on - delta`: a start on 29 February or on the
+    31st reaches a year or a month on the 1st of the next month, not on the last day of the short one.
+    """
+    day = start + delta
+    while day - delta < start:
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def _choice_list(choices: type, what: str) -> Callable[[Any], list[str]]:
@@ -111,6 +125,11 @@ def _min_age_failure(talent: Talent, limit: int, on: datetime.date) -> str | Non
     return gettext("Age %(age)s, below the minimum of %(limit)s.") % {"age": years, "limit": limit}
 
 
+def _min_age_ready(talent: Talent, limit: int, on: datetime.date) -> tuple[datetime.date, str]:
+    return (first_day_when(talent.birth_date, relativedelta(years=limit)),
+            gettext("the talent turns %(limit)s") % {"limit": limit})
+
+
 def _min_age_query(limit: int, on: datetime.date) -> Q:
     # Age ≥ limit ⇔ born on or before this day.
     return Q(birth_date__lte=on - relativedelta(years=limit))
@@ -123,6 +142,11 @@ def _min_months_failure(talent: Talent, months: int, on: datetime.date) -> str |
     served = max(delta.years * 12 + delta.months, 0)
     return gettext("%(served)s months in the district, fewer than the required %(required)s.") % {
         "served": served, "required": months}
+
+
+def _min_months_ready(talent: Talent, months: int, on: datetime.date) -> tuple[datetime.date, str]:
+    return (first_day_when(talent.started_on, relativedelta(months=months)),
+            gettext("%(months)s months in the district are reached") % {"months": months})
 
 
 def _employer_tiers_failure(talent: Talent, tiers: list[str], on: datetime.date) -> str | None:
@@ -168,12 +192,13 @@ RULES: dict[str, RuleKind] = {
     ),
     "min_age": RuleKind(
         _("minimum age"), _whole_number(16, 100), _min_age_failure, _min_age_query,
-        lambda limit: gettext("aged %(limit)s or over") % {"limit": limit},
+        lambda limit: gettext("aged %(limit)s or over") % {"limit": limit}, _min_age_ready,
     ),
     "min_months_in_district": RuleKind(
         _("minimum months in the district"), _whole_number(0, 600), _min_months_failure,
         lambda months, on: Q(started_on__lte=on - relativedelta(months=months)),
         lambda months: gettext("working in the district for %(months)s months or more") % {"months": months},
+        _min_months_ready,
     ),
     "employer_tech_tiers": RuleKind(
         _("employer technology tiers"), _choice_list(TechTier, "technology tiers"), _employer_tiers_failure,
@@ -228,9 +253,32 @@ def _rules_of(policy: TalentPolicy) -> list[tuple[str, RuleKind, Any]]:
 class Verdict:
     eligible: bool
     reasons: list[str] = field(default_factory=list)  # why not, one per failed rule
+    # When every rule failed is about time: the first day all will be met (forward eligibility).
+    eligible_from: datetime.date | None = None
 
     def __bool__(self) -> bool:
         return self.eligible
+
+
+def forward(kinds: list[tuple[Any, Any]], row: Any, on: datetime.date,
+            closes_on: datetime.date | None) -> tuple[datetime.date | None, str | None]:
+    """The day every failed rule of `kinds` ((kind, value) pairs) will be met, and the sentence saying so.
+
+    None when one of them is not about time (it will not pass by waiting) or when the policy closes first.
+    """
+    if not kinds:
+        return None, None
+    reached = []
+    for kind, value in kinds:
+        ready = kind.ready_on(row, value, on) if kind.ready_on else None
+        if ready is None:
+            return None, None
+        reached.append(ready)
+    day = max(when for when, _what in reached)
+    if closes_on is not None and day > closes_on:
+        return None, None
+    return day, gettext("Eligible from %(date)s, when %(what)s.") % {
+        "date": day.isoformat(), "what": gettext(", and ").join(what for _when, what in reached)}
 
 
 def rule_failures(policy: TalentPolicy, talent: Talent, on: datetime.date | None = None) -> list[str]:
@@ -253,8 +301,13 @@ def evaluate(policy: TalentPolicy, talent: Talent, on: datetime.date | None = No
     elif not policy.is_open(on):
         reasons.append(gettext("Applications are accepted from %(opens)s to %(closes)s.") % {
             "opens": policy.opens_on or "—", "closes": policy.closes_on or "—"})
-    reasons += rule_failures(policy, talent, on)
-    return Verdict(eligible=not reasons, reasons=reasons)
+    failed = [(kind, value) for _name, kind, value in _rules_of(policy) if kind.failure(talent, value, on)]
+    reasons += [kind.failure(talent, value, on) for kind, value in failed]
+    eligible_from, sentence = (None, None) if not policy.is_open(on) else forward(
+        failed, talent, on, policy.closes_on)
+    if sentence:
+        reasons.append(sentence)
+    return Verdict(eligible=not reasons, reasons=reasons, eligible_from=eligible_from)
 
 
 def describe_rules(policy: TalentPolicy) -> list[str]:

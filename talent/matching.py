@@ -1,26 +1,26 @@
-"""免申即享 / 政策找人: the policies find the talent, and their employers are told once.
+"""免申即享 / 政策找人: the policies find the talent and the enterprises, who are told once.
 
-A run takes each open policy in turn and, in the database, records a match for every
+A run takes each open talent policy in turn and, in the database, records a match for every
 talent meeting all its rules (one INSERT … SELECT), marks matches whose talent no longer
-qualifies as lapsed, and revives those that qualify again. It then claims every match not
-yet notified in one UPDATE and writes one inbox message per member of each enterprise
-concerned. The number of queries depends on the number of policies, not of talent.
+qualifies as lapsed, and revives those that qualify again; the enterprise policies the same way
+over the enterprises' registered data (`talent.offers.matching`). A policy enjoyed without applying
+turns its matches into offers in the same transaction. The run then claims every match not yet
+notified and writes one message per member of each enterprise concerned, counting policies and
+talent (`talent.offers.telling`). The number of queries depends on the number of policies, not of rows.
 """
 
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from enterprises.models import Membership
-from notifications.models import WebhookEndpoint
-from notifications.outbox import notify_many, publish
 from talent.eligibility import eligible_talent
 from talent.models import PolicyMatch, Talent, TalentPolicy
+from talent.offers.matching import match_enterprise_policy, offer_talent_policy, open_enterprise_policies
+from talent.offers.telling import notify_new_matches
 
 
 @dataclass
@@ -66,62 +66,9 @@ def match_policy(policy: TalentPolicy, on) -> tuple[int, int, int]:
         new = cursor.rowcount
     # NOT EXISTS plans as an anti-join; NOT IN could rescan the subquery for every match.
     lapsed = matches.filter(lapsed_on__isnull=True).exclude(still_eligible).update(lapsed_on=on)
+    if policy.no_application:
+        offer_talent_policy(policy, eligible, on)
     return new, lapsed, revived
-
-
-def notify_new_matches() -> int:
-    """Tell each enterprise with matches not yet notified, once; returns the enterprises told.
-
-    The UPDATE claims the rows, so two runs at the same time never notify the same match.
-    """
-    table = PolicyMatch._meta.db_table
-    now = timezone.now()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET notified_at = %s WHERE notified_at IS NULL AND lapsed_on IS NULL "
-                f"RETURNING enterprise_id, policy_id, id",
-                (now,),
-            )
-            claimed = cursor.fetchall()
-        if not claimed:
-            return 0
-        by_enterprise: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        last_match: dict[int, int] = defaultdict(int)
-        for enterprise_id, policy_id, match_id in claimed:
-            by_enterprise[enterprise_id][policy_id] += 1
-            last_match[enterprise_id] = max(last_match[enterprise_id], match_id)
-        titles = {p.pk: str(p) for p in TalentPolicy.objects.select_related("service")}
-        messages = []
-        enterprise_ids = sorted(by_enterprise)
-        for start in range(0, len(enterprise_ids), 5000):
-            members = Membership.objects.filter(enterprise_id__in=enterprise_ids[start:start + 5000])
-            for membership in members.select_related("user", "enterprise"):
-                counts = by_enterprise[membership.enterprise_id]
-                messages.append((membership.user, {
-                    "enterprise": membership.enterprise.name,
-                    "count": sum(counts.values()),
-                    "policies": "、".join(titles[policy_id] for policy_id in sorted(counts)),
-                }, f"{membership.enterprise_id}:{last_match[membership.enterprise_id]}",
-                    f"/enterprises/{membership.enterprise_id}/package/"))
-        notify_many("policy.matched", messages)
-        codes = {p.pk: p.service.code for p in TalentPolicy.objects.select_related("service")}
-        for enterprise_id in _subscribed_to_matches(by_enterprise):
-            counts = by_enterprise[enterprise_id]
-            publish(enterprise_id, "policy.matched", {
-                "enterprise": enterprise_id, "count": sum(counts.values()),
-                "policies": [codes[policy_id] for policy_id in sorted(counts)],
-            }, key=f"{enterprise_id}:{last_match[enterprise_id]}")
-    return len(by_enterprise)
-
-
-def _subscribed_to_matches(enterprise_ids: Iterable[int]) -> list[int]:
-    """The enterprises among `enterprise_ids` with an active webhook for "policy.matched"."""
-    # Endpoints are few beside the enterprises matched: the event list is read in Python, which
-    # also spares SQLite a JSON containment lookup it does not have.
-    subscribed = {endpoint.enterprise_id for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-                  if "policy.matched" in endpoint.events}
-    return sorted(subscribed.intersection(enterprise_ids))
 
 
 def run_matching(on=None, progress: Callable[[TalentPolicy], None] | None = None) -> MatchingSummary:
@@ -129,9 +76,11 @@ def run_matching(on=None, progress: Callable[[TalentPolicy], None] | None = None
     started = time.perf_counter()
     on = on or timezone.localdate()
     summary = MatchingSummary(candidates=Talent.objects.count())
-    for policy in open_policies(on):
+    runs = [(policy, match_policy) for policy in open_policies(on)]
+    runs += [(policy, match_enterprise_policy) for policy in open_enterprise_policies(on)]
+    for policy, match in runs:
         with transaction.atomic():
-            new, lapsed, revived = match_policy(policy, on)
+            new, lapsed, revived = match(policy, on)
         summary.policies += 1
         summary.new_matches += new
         summary.lapsed += lapsed

@@ -151,6 +151,24 @@ class TalentPolicy(models.Model):
         _("eligibility rules"), default=dict, blank=True,
         help_text=_("An object of rules, e.g. {\"max_age\": 45, \"tiers\": [\"A\", \"B\"]}."),
     )
+    # 免申即享 as a mode of the policy (talent/offers/): a match becomes an offer, confirmed in one step.
+    no_application = models.BooleanField(
+        _("enjoyed without applying (免申即享)"), default=False,
+        help_text=_("A match becomes an offer the enterprise confirms in one step; no application is filed."),
+    )
+    review_required = models.BooleanField(
+        _("an official reviews each confirmation"), default=False,
+        help_text=_("For offers: a confirmation waits for an official's review before the grant."),
+    )
+    personal = models.BooleanField(
+        _("personal benefit"), default=False,
+        help_text=_("The benefit is the talent's own: a confirmation records the talent's consent."),
+    )
+    held_materials = models.JSONField(
+        _("materials the district holds"), default=list, blank=True,
+        help_text=_("Codes of the item's materials the district already holds: an application prefilled from "
+                    "a match does not ask for them."),
+    )
 
     class Meta:
         ordering = ["service__code"]
@@ -242,3 +260,14 @@ class PolicyMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} · {self.talent}"
+
+
+# The offers of 免申即享 and the enterprise policies, in a sub-package of their own.
+from talent.offers.models import (  # noqa: E402,F401 (registered with the app here)
+    Disbursement,
+    EnterprisePolicy,
+    EnterprisePolicyMatch,
+    Offer,
+    PolicyMessageOptOut,
+    TalentAccount,
+)

@@ -323,3 +323,18 @@ def as_official(world):
         return client
 
     return login
+
+
+# --- the browser journeys' artefacts (tests/browser/) ------------------------------------------
+
+_SESSION_STARTED = datetime.datetime.now().timestamp()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Where the browser journeys left their screenshots, when this run made some."""
+    from tests.helpers import ROOT
+
+    folder = ROOT / "test-artifacts" / "browser"
+    made = [path for path in folder.glob("*/*.png") if path.stat().st_mtime >= _SESSION_STARTED] if folder.exists() else []
+    if made:
+        terminalreporter.write_line(f"Browser journeys: {len(made)} screenshots in {folder}/")

@@ -15,6 +15,7 @@ from services.catalogue.api import ServiceItemViewSet
 from services.ratings.api import RectificationViewSet
 from services.reports.api import ApplicationExportViewSet, DecisionExportViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
+from talent.offers.api import OfferViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -26,6 +27,7 @@ router.register("intake", IntakeViewSet, basename="intake")
 router.register("rectifications", RectificationViewSet, basename="rectification")
 router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
+router.register("offers", OfferViewSet, basename="offer")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("auth/tokens", TokenViewSet, basename="token")

@@ -40,6 +40,7 @@ from services.applications.api_examples import (
     TO_SUPPLY_EXAMPLE,
     UPLOAD_EXAMPLE,
 )
+from services.applications.api_filing import FilingActions
 from services.applications.filters import ApplicationFilterSet
 from services.applications.notices.api import NoticeActions
 from services.applications.selectors import applicant_timeline, applications_of, reusable_documents
@@ -69,6 +70,7 @@ FORM_ERRORS = format_lazy("{} {}", ERROR_DESCRIPTIONS[400], _(
     OpenApiExample("A page of applications", response_only=True, value=APPLICATION_EXAMPLE),
 ]))
 class ApplicationViewSet(
+    FilingActions,
     NoticeActions,
     IdempotentMixin,
     RatingActions,

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from portal.core.access import MemberQuerySet
-from portal.core.files import private_storage, stored_name, validate_upload
+from services.applications.document_models import Document, document_path  # noqa: F401 (re-exported)
 
 
 class State(models.TextChoices):
@@ -253,42 +253,6 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.name}"
-
-
-def document_path(instance: "Document", filename: str) -> str:
-    return stored_name(f"applications/{instance.application_id}", filename)
-
-
-class Document(models.Model):
-    """A file the applicant attached for one material, or one supplied before and reused."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
-    material = models.ForeignKey(
-        "services.MaterialRequirement", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
-    )
-    file = models.FileField(_("file"), upload_to=document_path, storage=private_storage, validators=[validate_upload])
-    original_name = models.CharField(_("file name"), max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    # 免提交: the file first supplied in an earlier application of the enterprise, whose stored file
-    # this row shares (nothing is uploaded or copied again).
-    reused_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reuses",
-        verbose_name=_("reused from"),
-    )
-
-    class Meta:
-        ordering = ["application", "uploaded_at"]
-        verbose_name = _("attached material")
-        verbose_name_plural = _("attached materials")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def original(self) -> "Document":
-        """The document as first supplied: itself, or the earlier one it reuses."""
-        return self.reused_from or self
 
 
 class DeferredMaterial(models.Model):

@@ -29,7 +29,8 @@ def finished_before(cutoff: datetime.datetime) -> QuerySet[Application]:
     recent = AuditEvent.objects.filter(
         target_type=Application._meta.label_lower, target_id=OuterRef("pk"), at__gte=cutoff
     )
-    with_files = Document.objects.filter(application=OuterRef("pk")).exclude(file="")
+    # Removed and replaced documents too: their files are the applicant's as much as the others.
+    with_files = Document.all_objects.filter(application=OuterRef("pk")).exclude(file="")
     return (
         Application.objects.filter(state__in=FINISHED_STATES, created_at__lt=cutoff)
         .exclude(Exists(recent))
@@ -46,16 +47,16 @@ def erase_personal_data(application_id: int) -> bool:
     """
     with transaction.atomic():
         application = Application.objects.select_for_update(of=("self",)).get(pk=application_id)
-        documents = list(application.documents.exclude(file="").order_by("pk"))
+        documents = list(Document.all_objects.filter(application=application).exclude(file="").order_by("pk"))
         if not documents and not application.form:
             return False
         erased = {str(d.pk): _file_digest(d) for d in documents}
         data = {"documents": erased, "form": sm3_digest(_canonical(application.form)) if application.form else ""}
         stored = [d.file.name for d in documents]
         storage = documents[0].file.storage if documents else None
-        Document.objects.filter(pk__in=[d.pk for d in documents]).update(file="")
+        Document.all_objects.filter(pk__in=[d.pk for d in documents]).update(file="")
         # A file reused by a later application (免提交) is shared, not copied: it stays for that one.
-        shared = set(Document.objects.filter(file__in=stored).values_list("file", flat=True))
+        shared = set(Document.all_objects.filter(file__in=stored).values_list("file", flat=True))
         application.form = {}
         application.save(update_fields=["form"])
         record_event(None, ERASED, application, data=data)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from services.applications import filing_views as filing
+from services.applications import materials_views as materials
 from services.applications import views
 from services.applications.notices import views as notice_views
 from services.ratings import views as ratings
@@ -9,7 +11,17 @@ from services.ratings import views as ratings
 urlpatterns = [
     path("", views.application_list, name="application_list"),
     path("new/", views.application_new, name="application_new"),
+    path("apply/<str:code>/", filing.filing_start, name="filing_start"),
     path("<int:pk>/", views.application_detail, name="application_detail"),
+    path("<int:pk>/filing/", filing.filing_tasks, name="filing_tasks"),
+    path("<int:pk>/filing/details/", filing.filing_details, name="filing_details"),
+    path("<int:pk>/filing/materials/", materials.filing_materials, name="filing_materials"),
+    path("<int:pk>/filing/materials/<int:doc_pk>/remove/", materials.document_remove, name="filing_document_remove"),
+    path("<int:pk>/filing/materials/<int:doc_pk>/replace/", materials.document_replace,
+         name="filing_document_replace"),
+    path("<int:pk>/filing/materials/reuse/", materials.document_reuse, name="filing_document_reuse"),
+    path("<int:pk>/filing/review/", filing.filing_review, name="filing_review"),
+    path("<int:pk>/filing/done/", filing.filing_done, name="filing_done"),
     path("<int:pk>/form/", views.application_form, name="application_form"),
     path("<int:pk>/documents/", views.application_upload, name="application_upload"),
     path("<int:pk>/documents/reuse/", views.application_reuse, name="application_reuse"),

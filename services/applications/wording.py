@@ -17,6 +17,8 @@ from services.models import State
 EVENT_LABELS: dict[str, Promise] = {
     "application.created": _("Draft created"),
     "application.document_attached": _("Material uploaded"),
+    "application.document_removed": _("Material removed"),
+    "application.document_replaced": _("Material replaced by a new file"),
     "application.submitted": pgettext_lazy("timeline event", "Submitted"),
     "application.resubmitted": _("Submitted again after correction"),
     "application.granted_on_commitment": _("Approved on the spot on the signed commitment"),

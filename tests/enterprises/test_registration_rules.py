@@ -55,6 +55,8 @@ def test_the_clerk_corrects_a_rejected_registration_on_the_page_and_it_is_pendin
     assert "Correct and submit again" in detail
     form = client.get(f"/enterprises/{enterprise.pk}/resubmit/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "联系电话有误。" in form
+    # The founding date is there to keep: an <input type=date> shows only an ISO date, never a localised one.
+    assert 'type="date" name="founded_on" value="2020-01-15"' in form
 
     data = enterprise_data(contact_phone="010-87654321")
     response = client.post(f"/enterprises/{enterprise.pk}/resubmit/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en")

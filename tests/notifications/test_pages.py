@@ -66,7 +66,8 @@ def test_defaults_hold_until_a_choice_is_stored(make_user):
 
 def test_each_person_is_offered_the_kinds_that_concern_them(alice, make_user):
     """A clerk is not asked about review tasks; only superusers about failed notifications and a broken audit chain."""
-    officials_kinds = {"task.opened", "post_check.assigned", "sla.warning", "manager.alert", "manager.digest"}
+    officials_kinds = {"task.opened", "post_check.assigned", "sla.warning", "manager.alert", "manager.digest",
+                       "manager.matched", "manager.offer_confirmed"}
     superusers_kinds = {kind for kind, entry in KINDS.items() if entry.get("audience") == "superusers"}
     assert superusers_kinds == {"notifications.failure_digest", "audit.chain_broken"}
     everyone = [kind for kind in KINDS if kind not in officials_kinds | superusers_kinds]

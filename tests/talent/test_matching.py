@@ -64,8 +64,9 @@ def test_an_integrating_system_subscribed_to_matches_gets_one_event_per_enterpri
     assert run_matching().enterprises_notified == 2
     [event] = Notification.objects.filter(channel="webhook")
     assert event.endpoint == matches_hook and event.kind == "policy.matched"
-    assert json.loads(event.body)["data"] == {"enterprise": alices_enterprise.pk, "count": 3,
-                                              "policies": ["FC01", "FC02"]}
+    # count: the talent and policy pairs; talent: the people they benefit; the enterprise's own measures apart.
+    assert json.loads(event.body)["data"] == {"enterprise": alices_enterprise.pk, "count": 3, "talent": 2,
+                                              "policies": ["FC01", "FC02"], "enterprise_policies": []}
 
     run_matching()
     assert Notification.objects.filter(channel="webhook").count() == 1

@@ -27,6 +27,7 @@ from services.catalogue.demo import seed_catalogue
 from services.catalogue.demo_files import DemoDataError
 from services.models import Department
 from talent.demo import seed_demo_talent, seed_talent_policies
+from talent.offers.demo import seed_enterprise_policies
 
 DEFAULT_DEMO_PASSWORD = "xfg-demo-2026"
 
@@ -198,4 +199,5 @@ class Command(BaseCommand):
         seed_catalogue()
         seed_talent_policies()
         seed_demo_talent()
+        seed_enterprise_policies()
         return logins

@@ -6,6 +6,8 @@ audit event and the notifications of that change. Portal views, the admin, the A
 timers all call these functions through this package:
 
 - `filing`: the applicant's side (draft, its form, materials, submit, resubmit, withdraw, deferred materials);
+- `documents`: several files at once, and a file removed or replaced (the trail keeps the old one);
+- `rehearsal`: 办前预演, what submitting today would record and refuse, changing nothing;
 - `reuse`: a material supplied in an earlier application of the enterprise, used again (免提交);
 - `review`: the department's side (accept, corrections, decisions, extension, checking deferred materials);
 - `suspension`: suspension (中止), lifting it and revocation, by the timers and by hand;
@@ -22,6 +24,7 @@ A transition the state does not allow raises `IllegalTransition` and changes not
 from portal.core.digest import sm3_digest
 from services.applications.workflow.claims import claim_task, reassign_task, release_task
 from services.applications.workflow.core import is_member, today
+from services.applications.workflow.documents import attach_documents, remove_document, replace_document
 from services.applications.workflow.due_dates import recompute_due_dates, recompute_provisional_due_dates
 from services.applications.workflow.filing import (
     attach_document,
@@ -37,6 +40,7 @@ from services.applications.workflow.filing import (
     withdraw,
 )
 from services.applications.workflow.post_checks import run_post_check, sample_post_check
+from services.applications.workflow.rehearsal import missing_for_submission, rehearse_submission
 from services.applications.workflow.reuse import reuse_document
 from services.applications.workflow.review import (
     DECISIONS,
@@ -62,7 +66,8 @@ from services.applications.workflow.suspension import resume, revoke, revoke_aft
 
 __all__ = [
     "ATTACHABLE_STATES", "CLOSED_STATES", "DECISIONS", "AllowedActions",
-    "accept", "allowed_actions", "attach_document", "claim_task", "close_unanswered_correction", "check_deferred", "complete",
+    "accept", "allowed_actions", "attach_document", "attach_documents", "missing_for_submission",
+    "rehearse_submission", "remove_document", "replace_document", "claim_task", "close_unanswered_correction", "check_deferred", "complete",
     "create_application", "decide",
     "deferred_material", "extend", "form_errors", "is_decidable", "is_member", "may_extend", "needs_commitment", "passes",
     "reassign_task", "recompute_due_dates", "recompute_provisional_due_dates", "refuse", "release_task",

@@ -48,6 +48,12 @@ class ItemRules(Protocol):
     def list_filters(self) -> list[type]:
         """Admin list filters (SimpleListFilter classes) the officials' list of applications adds."""
 
+    def rehearsal_notes(self, application: Application) -> list[str]:
+        """What the applicant should know before submitting (办前预演), e.g. a policy's quota left.
+        Optional: rules without it add nothing."""
+    def held_materials(self, application: Application) -> set[str]:
+        """Codes of the item's materials the district already holds for this application: not asked for."""
+
 
 _registered: list[ItemRules] = []
 
@@ -95,3 +101,19 @@ def applicant_panels(application: Application, user: Any) -> list[ReviewPanel]:
 def list_filters() -> list[type]:
     """The list filters the registered rules add to the officials' list of applications."""
     return [list_filter for rules in _registered for list_filter in rules.list_filters()]
+
+
+def rehearsal_notes(application: Application) -> list[str]:
+    """The notes the registered rules add to the rehearsal of a submission, in their order."""
+    notes: list[str] = []
+    for rules in _registered:
+        notes.extend(getattr(rules, "rehearsal_notes", lambda _application: [])(application))
+    return notes
+def held_materials(application: Application) -> set[str]:
+    """The materials any registered rules say the district holds for `application` (optional hook)."""
+    held: set[str] = set()
+    for rules in _registered:
+        hook = getattr(rules, "held_materials", None)
+        if hook is not None:
+            held |= set(hook(application))
+    return held

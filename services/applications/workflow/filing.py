@@ -122,8 +122,10 @@ def _submission_errors(application: Application, deferred_codes: list[str], comm
         errors["deferred_materials"] = [_("Only materials marked deferrable can be supplied later.")]
 
     attached = set(application.documents.values_list("material__code", flat=True))
+    # What the district already holds (the talent's records, the enterprise's registered data) is not asked for.
+    held = extensions.held_materials(application)
     missing = [m.name for m in materials.values()
-               if m.required and m.code not in attached and m.code not in deferred_codes]
+               if m.required and m.code not in attached and m.code not in deferred_codes and m.code not in held]
     if missing:
         errors["materials"] = [_("Required materials missing: %(names)s.") % {"names": "、".join(missing)}]
 

@@ -110,6 +110,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("application-reuse", "post"): members_only(409),
     ("application-reusable", "get"): members_only(200),
     ("application-documents", "post"): members_only(409),
+    # a file removed or replaced, the rehearsal: only while a draft (or under correction)
+    ("application-remove-document", "delete"): members_only(409),
+    ("application-replace-document", "post"): members_only(409),
+    ("application-rehearsal", "get"): members_only(409),
     ("application-submit", "post"): members_only(409),
     ("application-resubmit", "post"): members_only(409),
     ("application-withdraw", "post"): members_only(200),
@@ -163,6 +167,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("talent-detail", "patch"): members_only(200),
     ("talent-verdicts", "get"): members_only(200),
     ("talent-apply", "post"): members_only(201),
+    ("offer-list", "get"): everyone(200),
+    ("offer-detail", "get"): members_only(200),
+    ("offer-confirm", "post"): members_only(200),
     # the inbox is personal: the message is A's clerk's, not A's admin's
     ("notification-list", "get"): everyone(200),
     ("notification-detail", "get"): cells(401, 200, 404, 404, 404, 404, 404),
@@ -265,6 +272,15 @@ def build_world(tmp_path) -> dict:
         tier="C", started_on=datetime.date(2024, 1, 1), returnee=False,
     )
 
+    from talent.offers.models import EnterprisePolicy, Offer
+
+    measure_service = ServiceItem.objects.create(
+        code="QY-01", name="企业政策QY-01", category="enterprise", lead_department=window, approval_mode="standard",
+        statutory_days=20, promised_days=10)
+    measure = EnterprisePolicy.objects.create(service=measure_service, amount=Decimal("1000"), no_application=True)
+    offer = Offer.objects.create(enterprise_policy=measure, enterprise=firm_a, offered_on=datetime.date(2026, 1, 5),
+                                 basis={"status": "verified"})
+
     webhook = WebhookEndpoint.objects.create(enterprise=firm_a, url=WEBHOOK_URL, events=["application.status_changed"],
                                              secret="s" * 32, created_by=clerk_a)
     delivery = Notification.objects.create(endpoint=webhook, channel=Notification.Channel.WEBHOOK,
@@ -279,7 +295,7 @@ def build_world(tmp_path) -> dict:
              "official_other": official_other, "superuser": superuser}
     return {
         "private": tmp_path, "users": users, "firm_a": firm_a, "application": application, "task": task,
-        "notice": notice, "talent": talent, "rectification": rectification,
+        "notice": notice, "talent": talent, "rectification": rectification, "offer": offer,
         "webhook": webhook, "delivery": delivery, "message": message, "token_key": token.token_key,
         "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key,
                     refused.reference, "甲方的差评"],
@@ -325,11 +341,13 @@ def url_of(name: str, world: dict) -> str:
         "managed-enterprise-detail": {"pk": world["firm_a"].pk},
         "managed-enterprise-notes": {"pk": world["firm_a"].pk},
         "managed-enterprise-messages": {"pk": world["firm_a"].pk},
+        "application-remove-document": {"pk": world["application"].pk, "document_id": 1},
+        "application-replace-document": {"pk": world["application"].pk, "document_id": 1},
     }.get(name)
     if kwargs is None and name.endswith("-list") is False and "-" in name:
         resource = name.split("-")[0]
         owner = {"application": "application", "intake": "application", "talent": "talent",
-                     "webhook": "webhook"}.get(resource)
+                     "webhook": "webhook", "offer": "offer"}.get(resource)
         if owner:
             kwargs = {"pk": world[owner].pk}
     return reverse(name, kwargs=kwargs or {})
@@ -353,6 +371,7 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("application-withdraw", "post"): ({"reason": "不再需要"}, "json"),
         ("application-detail", "patch"): ({"form": {"note": "补充说明"}}, "json"),
         ("application-reuse", "post"): ({"document": 1}, "json"),
+        ("application-replace-document", "post"): ({"file": licence_file("form.pdf")}, "multipart"),
         ("task-decide", "post"): ({"decision": "approve", "comment": "材料齐全"}, "json"),
         ("intake-check", "post"): ({"material": "form"}, "json"),
         ("intake-refuse", "post"): ({"reason": "不属于本部门职权。"}, "json"),
@@ -376,6 +395,7 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         }, "json"),
         ("talent-detail", "patch"): ({"education": "doctorate"}, "json"),
         ("talent-apply", "post"): ({"policy": "FC01"}, "json"),
+        ("offer-confirm", "post"): ({"commitment_accepted": True}, "json"),
         ("webhook-list", "post"): ({
             "enterprise": firm, "url": "https://hooks.new.example/xfg", "events": ["application.status_changed"],
             "secret": "t" * 32,

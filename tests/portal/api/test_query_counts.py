@@ -318,9 +318,8 @@ def test_the_lists_here_are_every_list_of_the_api():
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
         "intake-list", "policy-waiting-list", "rectification-list", "export-applications-list",
-        "export-decisions-list", "managed-enterprise-list",
+        "export-decisions-list", "managed-enterprise-list", "offer-list",
     }, "a list endpoint has no query-count test here"
-
 
 
 def test_a_managers_fifty_enterprises_cost_as_many_queries_as_one(world, make_enterprise, make_official):
@@ -338,3 +337,26 @@ def test_a_managers_fifty_enterprises_cost_as_many_queries_as_one(world, make_en
             assert firm.service_manager == manager
 
     assert_flat(client, "/api/v1/managed-enterprises/?page_size=100", add)
+
+
+
+def test_the_offers_list_costs_the_same_queries_for_few_and_many_offers(alice, alices_enterprise, make_talent,
+                                                                          make_policy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from talent.matching import run_matching
+    from tests.helpers import token_client
+
+    make_policy(no_application=True, annual_quota=1)
+    api = token_client("alice")
+
+    def queries_with(count: int) -> int:
+        for index in range(count):
+            make_talent(alices_enterprise, f"人才{count}-{index}")
+        run_matching()
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/api/v1/offers/").status_code == 200
+        return len(listed.captured_queries)
+
+    assert queries_with(1) == queries_with(12)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0009_contact_phone_encrypted'),
-        ('services', '0020_conditions_and_licence_validity'),
+        ('services', '0021_document_removal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
