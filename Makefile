@@ -37,7 +37,7 @@ SERVE_HTTPS ?= false
 PRODUCTION := env -u DEV -u DEBUG $(SERVICES) ALLOWED_HOSTS=$(SERVE_ALLOWED_HOSTS) \
 	SECURE_SSL_REDIRECT=$(SERVE_HTTPS) SESSION_COOKIE_SECURE=$(SERVE_HTTPS) CSRF_COOKIE_SECURE=$(SERVE_HTTPS)
 
-.PHONY: run test serve serve-secret-key install messages lint schema clean browser-tools
+.PHONY: run test serve serve-secret-key install messages lint schema clean browser-tools bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -82,6 +82,12 @@ test: install messages browser-tools
 	$(TESTING) $(PY) manage.py makemigrations --check --dry-run
 	$(TESTING) $(PY) manage.py check_api_schema
 	$(TESTING) CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n 2 --durations=25
+
+# The portal at district scale (bench/README.md): seeds 1,000,000 applications once (resumable), runs
+# gunicorn on it and prints every figure against its target. BENCH_ARGS passes options (--parts api,growth).
+# wrk drives the load when installed (apt-get install wrk), else a load generator in Python.
+bench: install messages
+	$(SERVICES) $(PY) bench/scale.py $(BENCH_ARGS)
 
 # Regenerate the committed OpenAPI schema after changing the API (`make test` checks it).
 # PostgreSQL settings, as in `make test`: integer ranges in the schema follow the database engine.

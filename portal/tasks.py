@@ -21,6 +21,16 @@ def purge_idempotency_keys() -> int:
     return deleted
 
 
+@shared_task(name="portal.purge_expired_tokens", acks_late=True)
+def purge_expired_tokens() -> int:
+    """Delete the API tokens past their expiry (the authentication only refuses them)."""
+    from django.utils import timezone
+    from knox.models import get_token_model
+
+    deleted, _ = get_token_model().objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
+
+
 @shared_task(name="portal.verify_audit_chain", acks_late=True)
 def verify_audit_chain() -> bool:
     """Walk the audit chain (CELERY_BEAT_SCHEDULE, nightly); tell every superuser if it is broken."""

@@ -8,7 +8,9 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         import services.calendar.working_days  # noqa: F401  (connects the calendar's cache-clearing signals)
+        from services.catalogue import cache as catalogue_cache
         from services.ratings.reports import RatingReports
         from services.reports import extensions
 
         extensions.register(RatingReports())
+        catalogue_cache.connect()

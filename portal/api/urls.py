@@ -1,5 +1,6 @@
 """The API router, /api/v1/: every resource is registered here."""
 
+from django.conf import settings
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -39,3 +40,8 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
 ]
+
+if settings.BENCH_FLOOR:  # the benchmarks' floor (portal/api/floor.py): never in production unless asked for
+    from portal.api.floor import FloorView
+
+    urlpatterns.insert(0, path("bench/floor/", FloorView.as_view(), name="api-bench-floor"))

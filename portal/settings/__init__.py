@@ -51,7 +51,10 @@ def _database(url: str) -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no database.")
     config["ATOMIC_REQUESTS"] = False
-    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    # Persistent connections: opening one costs more than most requests' own queries (bench/RESULTS.md).
+    # Seconds a connection is kept (0: one per request); health checks drop a broken one first.
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = config["CONN_MAX_AGE"] > 0
     return config
 
 
@@ -197,6 +200,8 @@ if REDIS_URL:
                           "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The catalogue's API answers are kept this long at most (they are retired at once when it changes).
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=300)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -350,12 +355,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["portal.core.api.docs.DocsPermission"],
 }
 
+# The benchmarks' floor endpoint (portal/api/floor.py, bench/): off unless asked for.
+BENCH_FLOOR = _bool("BENCH_FLOOR", False)
+
 # --- API: request limits and idempotency ----------------------------------------------
 # An Idempotency-Key is remembered this long; afterwards it may be reused for a new request.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_HOURS", default=24))
 # How long a request waits for a concurrent one with the same key before answering 409.
 IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {"task": "portal.purge_idempotency_keys", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["purge-expired-tokens"] = {"task": "portal.purge_expired_tokens", "schedule": 60 * 60}
 # Rehashes the whole audit trail: at night, after the policy matching of 02:30.
 CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
     "task": "portal.verify_audit_chain", "schedule": crontab(hour=3, minute=30),

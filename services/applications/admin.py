@@ -25,6 +25,7 @@ from portal.core.audit import events_of
 from portal.core.errors import IllegalTransition
 from portal.core.files import download
 from portal.core.messages import reported
+from portal.core.paginators import EstimatedCountPaginator
 from services.applications import admin_panel, workflow
 from services.applications.admin_filters import (
     ApplicationDueFilter,
@@ -140,6 +141,9 @@ class ApplicationAdmin(ReportsAdmin, ShownOnly, admin.ModelAdmin):
                    ApplicationDueFilter, DecidedOnFilter]
     search_fields = ["reference", "enterprise__name"]
     list_select_related = ["enterprise", "service"]
+    # A million rows: no full-table COUNT(*) (portal/core/paginators.py).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     # Oldest due first: the decision due once accepted, else the acceptance due.
     ordering = [Coalesce("decision_due", "acceptance_due").asc(nulls_last=True), "id"]
     change_form_template = "admin/services/application/change_form.html"
@@ -326,6 +330,8 @@ class TaskAdmin(ShownOnly, admin.ModelAdmin):
     search_fields = ["application__reference", "application__enterprise__name"]
     list_select_related = ["application", "application__service", "application__enterprise", "department",
                            "claimed_by"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     ordering = [F("due_date").asc(nulls_last=True), "id"]
     actions = ["claim_selected", "release_selected"]
 

@@ -8,6 +8,7 @@ import json
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, functions
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -100,7 +101,13 @@ class Application(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        indexes = [models.Index(fields=["state", "acceptance_due"]), models.Index(fields=["state", "decision_due"])]
+        # An enterprise's list newest first, whole or by status (PostgreSQL only); the admin's order.
+        indexes = [models.Index(fields=["state", "acceptance_due"]), models.Index(fields=["state", "decision_due"]),
+                   models.Index(F("enterprise"), F("created_at").desc(nulls_last=True), F("id").desc(nulls_last=True),
+                                name="application_member_list"),
+                   models.Index(F("enterprise"), F("state"), F("created_at").desc(nulls_last=True),
+                                F("id").desc(nulls_last=True), name="application_member_status"),
+                   models.Index(functions.Coalesce("decision_due", "acceptance_due"), F("id"), name="application_next_due")]
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
@@ -237,7 +244,7 @@ class Task(models.Model):
         ordering = ["application", "order", "id"]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        indexes = [models.Index(fields=["department", "status", "due_date"])]
+        indexes = [models.Index(fields=["department", "status", "due_date", "id"], name="task_queue")]  # the queue
         constraints = [
             # Acceptance is decided once per submission: a resubmission opens the next one.
             models.UniqueConstraint(fields=["application"], condition=models.Q(kind="acceptance", status="open"),

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.models import AuditEvent
-from services.applications import workflow
+from services.applications import representations, workflow
 from services.applications.wording import event_label
 from services.catalogue.api import DepartmentSerializer
 from services.models import Application, DeferredMaterial, Document, State, Task
@@ -37,6 +37,10 @@ class TaskSerializer(serializers.ModelSerializer):
         holder = task.claimed_by
         return (holder.get_full_name() or holder.get_username()) if holder else None
 
+    def to_representation(self, instance: Task) -> dict:
+        # The fields above describe the API; a plain function writes it (representations.py).
+        return representations.task(instance)
+
 
 class DeferredSerializer(serializers.ModelSerializer):
     material = serializers.CharField(source="material.code", read_only=True)
@@ -49,6 +53,9 @@ class DeferredSerializer(serializers.ModelSerializer):
 
     def get_supplied(self, deferred: DeferredMaterial) -> bool:
         return deferred.supplied_at is not None
+
+    def to_representation(self, instance: DeferredMaterial) -> dict:
+        return representations.deferred(instance)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -79,6 +86,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
     @extend_schema_field(TaskSerializer(many=True))
     def get_tasks(self, application: Application) -> list[dict]:
         return TaskSerializer(application.review_tasks(), many=True, context=self.context).data
+
+    def to_representation(self, instance: Application) -> dict:
+        # What the fields above describe, written without building them per row (representations.py).
+        return representations.application(instance)
 
 
 FORM_HELP = _(
@@ -176,6 +187,9 @@ class QueueTaskSerializer(TaskSerializer):
         fields = [*TaskSerializer.Meta.fields, "application", "reference", "service", "enterprise"]
         read_only_fields = fields
 
+    def to_representation(self, instance: Task) -> dict:
+        return representations.queue_task(instance)
+
 
 class CheckDeferredSerializer(serializers.Serializer):
     material = serializers.CharField(label=_("material code"))
@@ -242,6 +256,9 @@ class AttachedDocumentSerializer(serializers.ModelSerializer):
         except OSError:
             return None
 
+    def to_representation(self, instance: Document) -> dict:
+        return representations.attached_document(instance)
+
 
 class ApplicationDetailSerializer(ApplicationSerializer):
     actions = serializers.SerializerMethodField()
@@ -250,6 +267,11 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     class Meta(ApplicationSerializer.Meta):
         fields = [*ApplicationSerializer.Meta.fields, "documents", "actions"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Application) -> dict:
+        return {**representations.application(instance),
+                "documents": [representations.attached_document(row) for row in instance.documents.all()],
+                "actions": self.get_actions(instance)}
 
     @extend_schema_field(ApplicationActionsSerializer)
     def get_actions(self, application: Application) -> dict[str, list]:

@@ -10,8 +10,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
+from rest_framework.response import Response
 
 from portal.core.api.viewsets import PublicListByCode
+from services.catalogue import cache as catalogue_cache
 from services.catalogue.form_fields import FieldKind, FormField, form_of
 from services.catalogue.models import ApprovalMode, ServiceCategory
 from services.models import Department, MaterialRequirement, ReviewStep, ServiceItem
@@ -200,3 +202,12 @@ class ServiceItemViewSet(PublicListByCode):
 
     def get_queryset(self) -> QuerySet[ServiceItem]:
         return catalogue_queryset()
+
+    # The same for everyone: kept in the cache until the catalogue changes (services/catalogue/cache.py).
+    def list(self, request, *args, **kwargs) -> Response:
+        return Response(catalogue_cache.kept(request.get_full_path(), lambda: super(ServiceItemViewSet, self).list(
+            request, *args, **kwargs).data))
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        return Response(catalogue_cache.kept(request.get_full_path(), lambda: super(ServiceItemViewSet, self).retrieve(
+            request, *args, **kwargs).data))
