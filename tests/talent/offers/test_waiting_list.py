@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.utils.translation import override
 
 from portal.core.audit import events_of
 from talent.matching import run_matching
@@ -43,14 +44,14 @@ def test_the_confirmations_beyond_the_quota_wait_with_their_positions_and_a_revo
     assert selectors.place_of(third) == selectors.Place(position=1, count=2)
     assert selectors.place_of(fourth) == selectors.Place(position=2, count=2)
 
-    workflow.revoke(talent_department["official"], first.pk, REASON)
+    with override("en"):  # the reason is written in the language of the request that revokes
+        workflow.revoke(talent_department["official"], first.pk, REASON)
     third.refresh_from_db()
     fourth.refresh_from_db()
     assert (third.status, fourth.status) == (OfferStatus.GRANTED, OfferStatus.WAITING)
     assert selectors.place_of(fourth) == selectors.Place(position=1, count=1)
     granted = [e for e in events_of(third) if e.action == "offer.granted"]
-    # The reason is written in the portal's language (Chinese) when the grant is made.
-    assert len(granted) == 1 and "候补第一位" in granted[0].reason
+    assert len(granted) == 1 and "the first on the waiting list is granted" in granted[0].reason
 
     workflow.withdraw(people[3][0], fourth.pk)  # leaves the line; nothing else moves
     assert Offer.objects.filter(status=OfferStatus.GRANTED).count() == 2
