@@ -11,6 +11,7 @@ from django_fsm import TransitionNotAllowed
 
 from enterprises.models import Enterprise
 from portal.core.audit import record_event
+from portal.core.bilingual import localised
 from portal.core.digest import sm3_digest
 from portal.core.files import display_name
 from services.applications.form_answers import clean_answers
@@ -124,7 +125,7 @@ def _submission_errors(application: Application, deferred_codes: list[str], comm
     attached = set(application.documents.values_list("material__code", flat=True))
     # What the district already holds (the talent's records, the enterprise's registered data) is not asked for.
     held = extensions.held_materials(application)
-    missing = [m.name for m in materials.values()
+    missing = [localised(m, "name") for m in materials.values()
                if m.required and m.code not in attached and m.code not in deferred_codes and m.code not in held]
     if missing:
         errors["materials"] = [_("Required materials missing: %(names)s.") % {"names": "、".join(missing)}]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from portal.core.bilingual import localised
 from services.applications.form_page import labels_of
 from services.applications.workflow import extensions
 from services.applications.workflow.core import ACCEPTANCE_DAYS, today
@@ -87,7 +88,7 @@ def missing_for_submission(application: Application, on: datetime.date | None = 
     may_defer = service.approval_mode == ApprovalMode.DEFERRED and not _bars_commitment(application, on)
     for material in service.materials.all():
         if material.required and material.code not in attached and not (may_defer and material.deferrable):
-            missing.append(Missing(MATERIAL, material.code, material.name, _("Required material not attached.")))
+            missing.append(Missing(MATERIAL, material.code, localised(material, "name"), _("Required material not attached.")))
     for name, texts in extensions.submission_errors(application).items():
         missing.extend(Missing(OTHER, name, name, str(text)) for text in texts)
     return missing

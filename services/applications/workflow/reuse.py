@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import record_event
+from portal.core.bilingual import localised
 from portal.core.files import upload_type_of
 from services.applications.selectors import reusable_documents
 from services.applications.workflow.core import lock, stored_size
@@ -50,7 +51,7 @@ def reuse_document(user: Any, application_id: int, document_id: Any, material_co
         kind = upload_type_of(earlier.file.name)
         if kind not in material.upload_types():
             raise ValidationError({"document": _("“%(material)s” takes files of type %(types)s, not %(kind)s.") % {
-                "material": material.name, "types": ", ".join(sorted(material.upload_types())), "kind": kind}})
+                "material": localised(material, "name"), "types": ", ".join(sorted(material.upload_types())), "kind": kind}})
         try:
             size = earlier.file.size
         except OSError:

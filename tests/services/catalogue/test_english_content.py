@@ -228,3 +228,18 @@ def test_every_text_of_the_demo_catalogue_has_its_english(catalogue):
         assert not item.review_steps.filter(name_en="").exists(), item.code
         assert not item.form_fields.filter(label_en="").exists(), item.code
     assert not Application.objects.exists()
+
+
+def test_a_submission_refused_for_a_missing_material_names_it_in_the_readers_language(english_world, draft):
+    from django.core.exceptions import ValidationError
+
+    from services.models import Document
+
+    world = english_world
+    application = draft("standard")
+    Document.objects.filter(application=application, material__code="form").delete()
+    for language, name in (("en", "Application form"), ("zh-hans", "申请表")):
+        with translation.override(language), pytest.raises(ValidationError) as refused:
+            workflow.submit(world["clerk"], application.pk)
+        assert name in refused.value.message_dict["materials"][0]
+    assert Application.objects.get(pk=application.pk).state == "draft"
