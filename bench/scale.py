@@ -1,6 +1,6 @@
 """The portal at district scale, on this machine: `make bench` (bench/README.md, figures in bench/RESULTS.md).
 
-    .venv/bin/python bench/scale.py [--parts api,growth,admin,timers,matching,notifications]
+    .venv/bin/python bench/scale.py [--parts api,growth,admin,timers,matching,notifications,offers]
 
 1. Seeds two databases with `manage.py seed_scale` (resumable: a second run only checks): the large
    one (200,000 enterprises, 300,000 talent, 1,000,000 applications) and a small one (2,000 / 3,000 /
@@ -17,6 +17,8 @@
 5. **admin**, **timers**: bench/scale_probe.py admin and timers on each database / the large one.
 6. **matching**, **notifications**: the earlier benchmarks (bench/policy_matching.py at 200,000 /
    300,000, bench/notifications.py with 10,000 e-mails), as they are.
+7. **offers**: bench/matching_offers.py, ten talent and ten enterprise policies with 免申即享 offers at
+   the large size, beside a per-row loop.
 """
 
 import argparse
@@ -212,7 +214,7 @@ def main() -> None:
     parser.add_argument("--small-url", default=os.environ.get("BENCH_SMALL_URL", "postgres://postgres@127.0.0.1:5432/xfg_bench_scale_10k"))
     parser.add_argument("--large", default="200000,300000,1000000", help="enterprises,talents,applications")
     parser.add_argument("--small", default="2000,3000,10000")
-    parser.add_argument("--parts", default="api,growth,admin,timers,matching,notifications")
+    parser.add_argument("--parts", default="api,growth,admin,timers,matching,notifications,offers")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2 cores: 3)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8)
@@ -270,7 +272,9 @@ def main() -> None:
         report["timers"] = probe("timers", urls["large"], env)
     for name, script, extra in (("matching", "bench/policy_matching.py", ["--enterprises", str(sizes["large"][0]),
                                                                           "--talents", str(sizes["large"][1])]),
-                                ("notifications", "bench/notifications.py", ["--count", "10000"])):
+                                ("notifications", "bench/notifications.py", ["--count", "10000"]),
+                                ("offers", "bench/matching_offers.py", ["--enterprises", str(sizes["large"][0]),
+                                                                        "--talents", str(sizes["large"][1])])):
         if name in parts:
             print(f"{name}: {script}", flush=True)
             url = urls["large"].rsplit("/", 1)[0] + f"/xfg_bench_scale_{name}"
