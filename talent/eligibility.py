@@ -292,22 +292,35 @@ def rule_failures(policy: TalentPolicy, talent: Talent, on: datetime.date | None
     return reasons
 
 
-def evaluate(policy: TalentPolicy, talent: Talent, on: datetime.date | None = None) -> Verdict:
-    """May the employer apply for `policy` for `talent` today? The window counts, then every rule."""
-    on = on or timezone.localdate()
+def verdict_of(policy: Any, row: Any, rules: list[tuple[str, Any, Any]], on: datetime.date) -> Verdict:
+    """The verdict on `row` (a talent or an enterprise) for `policy` with its `rules`: the window counts,
+    then every rule (each failure computed once), and from when if only time is missing."""
     reasons = []
     if not policy.service.is_active:
         reasons.append(gettext("This policy is not open for applications."))
     elif not policy.is_open(on):
         reasons.append(gettext("Applications are accepted from %(opens)s to %(closes)s.") % {
             "opens": policy.opens_on or "—", "closes": policy.closes_on or "—"})
-    failed = [(kind, value) for _name, kind, value in _rules_of(policy) if kind.failure(talent, value, on)]
-    reasons += [kind.failure(talent, value, on) for kind, value in failed]
+    failures = [(kind, value, reason) for _name, kind, value in rules if (reason := kind.failure(row, value, on))]
+    reasons += [reason for _kind, _value, reason in failures]
     eligible_from, sentence = (None, None) if not policy.is_open(on) else forward(
-        failed, talent, on, policy.closes_on)
+        [(kind, value) for kind, value, _reason in failures], row, on, policy.closes_on)
     if sentence:
         reasons.append(sentence)
     return Verdict(eligible=not reasons, reasons=reasons, eligible_from=eligible_from)
+
+
+def condition_of(rules: list[tuple[str, Any, Any]], on: datetime.date) -> Q:
+    """All the rules as one filter on the rows they are about (the matching run's query)."""
+    condition = Q()
+    for _name, kind, value in rules:
+        condition &= kind.query(value, on)
+    return condition
+
+
+def evaluate(policy: TalentPolicy, talent: Talent, on: datetime.date | None = None) -> Verdict:
+    """May the employer apply for `policy` for `talent` today?"""
+    return verdict_of(policy, talent, _rules_of(policy), on or timezone.localdate())
 
 
 def describe_rules(policy: TalentPolicy) -> list[str]:
@@ -317,8 +330,4 @@ def describe_rules(policy: TalentPolicy) -> list[str]:
 
 def eligible_talent(policy: TalentPolicy, on: datetime.date | None = None) -> Q:
     """Every talent meeting all the rules of `policy`, as one filter (the matching run's query)."""
-    on = on or timezone.localdate()
-    condition = Q()
-    for _name, kind, value in _rules_of(policy):
-        condition &= kind.query(value, on)
-    return condition
+    return condition_of(_rules_of(policy), on or timezone.localdate())

@@ -21,10 +21,10 @@ from enterprises.models import Enterprise
 from portal.core.errors import IllegalTransition
 from services.applications import workflow
 from services.applications.filing_steps import FILING_STATES, next_step, steps_of
-from services.applications.form_answers import fields_of, prefilled
-from services.applications.form_page import answers_from_post, answers_shown, form_fields_shown
+from services.applications.form_answers import fields_of
+from services.applications.form_page import answers_shown
 from services.applications.selectors import applications_of
-from services.applications.views import FIELD_LABELS, _own_application, _refused, _run
+from services.applications.views import FIELD_LABELS, _own_application, _refused, save_form_from_post
 from services.applications.workflow.rehearsal import FIELD, MATERIAL, OTHER, post_check_rule
 from services.models import Application, ApprovalMode, ServiceItem, State
 
@@ -99,20 +99,12 @@ def filing_details(request: HttpRequest, pk: int) -> HttpResponse:
     application = _filing(request, pk)
     if application is None:
         return _closed(request, pk)
-    fields = fields_of(application.service)
-    answers = {**prefilled(fields, application.enterprise), **(application.form or {})}
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        answers = answers_from_post(fields, request.POST)
-        if "more_rows" not in request.POST:
-            saved, errors = _run(request, application.service,
-                                 lambda: workflow.save_form(request.user, application.pk, answers))
-            if saved is not None:
-                messages.success(request, _("The details were saved."))
-                return redirect("filing_tasks" if "later" in request.POST else "filing_materials", pk=application.pk)
+    saved, shown = save_form_from_post(request, application)
+    if saved:
+        messages.success(request, _("The details were saved."))
+        return redirect("filing_tasks" if "later" in request.POST else "filing_materials", pk=application.pk)
     return render(request, "services/applications/filing/details.html", {
-        "application": application, "service": application.service,
-        "fields": form_fields_shown(fields, answers, errors, request.POST.get("more_rows", "")),
+        "application": application, "service": application.service, "fields": shown,
     })
 
 

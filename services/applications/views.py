@@ -173,8 +173,21 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
     if "edit_form" not in workflow.allowed_actions(request.user, application):
         messages.error(request, _("The form can be changed only in a draft or an application under correction."))
         return redirect("application_detail", pk=application.pk)
+    saved, shown = save_form_from_post(request, application)
+    if saved:
+        messages.success(request, _("The form was saved."))
+        return redirect("application_detail", pk=application.pk)
+    return render(request, "services/applications/form.html", {
+        "application": application, "service": application.service, "fields": shown,
+    })
+
+
+def save_form_from_post(request: HttpRequest, application: Application) -> tuple[bool, list]:
+    """The form page's work, for the form page and the guided filing's details step: on a POST (not
+    one asking for more table rows) store the answers through the workflow; returns whether they were
+    saved, and the fields as the page shows them (with the errors by field when they were not).
+    Fields still unanswered show the enterprise's registered data."""
     fields = fields_of(application.service)
-    # Fields still unanswered show the enterprise's registered data, as on the first page.
     answers = {**prefilled(fields, application.enterprise), **(application.form or {})}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -183,12 +196,8 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
             saved, errors = _run(request, application.service,
                                  lambda: workflow.save_form(request.user, application.pk, answers))
             if saved is not None:
-                messages.success(request, _("The form was saved."))
-                return redirect("application_detail", pk=application.pk)
-    return render(request, "services/applications/form.html", {
-        "application": application, "service": application.service,
-        "fields": form_fields_shown(fields, answers, errors, request.POST.get("more_rows", "")),
-    })
+                return True, []
+    return False, form_fields_shown(fields, answers, errors, request.POST.get("more_rows", ""))
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, EnterpriseSize, Industry, Street, TaxCreditRating, TechTier
-from talent.eligibility import Verdict, first_day_when, forward
+from talent.eligibility import Verdict, condition_of, first_day_when, verdict_of
 from talent.offers.models import EnterprisePolicy, Offer, OfferStatus
 
 Ready = tuple[datetime.date, str] | None
@@ -273,20 +273,7 @@ def rule_failures(policy: EnterprisePolicy, enterprise: Enterprise, on: datetime
 
 def evaluate(policy: EnterprisePolicy, enterprise: Enterprise, on: datetime.date | None = None) -> Verdict:
     """May the enterprise have `policy` today? The window, every rule, and from when if only time is missing."""
-    on = on or timezone.localdate()
-    reasons = []
-    if not policy.service.is_active:
-        reasons.append(gettext("This policy is not open for applications."))
-    elif not policy.is_open(on):
-        reasons.append(gettext("Applications are accepted from %(opens)s to %(closes)s.") % {
-            "opens": policy.opens_on or "—", "closes": policy.closes_on or "—"})
-    failed = [(kind, value) for _n, kind, value in _rules_of(policy) if kind.failure(enterprise, value, on)]
-    reasons += [kind.failure(enterprise, value, on) for kind, value in failed]
-    eligible_from, sentence = (None, None) if not policy.is_open(on) else forward(
-        failed, enterprise, on, policy.closes_on)
-    if sentence:
-        reasons.append(sentence)
-    return Verdict(eligible=not reasons, reasons=reasons, eligible_from=eligible_from)
+    return verdict_of(policy, enterprise, _rules_of(policy), on or timezone.localdate())
 
 
 def describe_rules(policy: EnterprisePolicy) -> list[str]:
@@ -295,11 +282,7 @@ def describe_rules(policy: EnterprisePolicy) -> list[str]:
 
 def eligible_enterprises(policy: EnterprisePolicy, on: datetime.date | None = None) -> Q:
     """Every enterprise meeting all the rules of `policy`, as one filter on Enterprise."""
-    on = on or timezone.localdate()
-    condition = Q()
-    for _n, kind, value in _rules_of(policy):
-        condition &= kind.query(value, on)
-    return condition
+    return condition_of(_rules_of(policy), on or timezone.localdate())
 
 
 # What an offer shows it was based on: the registered data each rule read.
