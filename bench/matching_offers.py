@@ -6,8 +6,9 @@ Seeds its own database (DATABASE_URL, by default postgres://postgres@127.0.0.1:5
 COPY (bench/district_data.py), fills the enterprises' registered data the enterprise rules read (employees,
 revenue, tax credit rating, date of the technology tier) with one UPDATE, and creates ten talent policies
 (the demo measures, half of them enjoyed without applying) and ten enterprise policies (all 免申即享).
-Then times one full `run_matching()` from scratch: twenty policies matched, the offers of the 免申即享 ones
-made in the same statements' transaction, one message per enterprise. Beside it, in the same run, a per-row
+Then times one full `run_matching()` from scratch (twenty policies matched, the offers of the 免申即享 ones
+made in the same transaction, one message per enterprise told) and a second, nightly run over the same
+data, after the ANALYZE autovacuum would have made in between. Beside it, in the same run, a per-row
 loop judges a slice of talent and enterprises in Python against the same policies (scaled up); the run's
 queries are counted (they depend on the policies and on batches of 5,000 enterprises told, not on the rows;
 tests/talent/offers/test_scale.py holds them to it).
@@ -59,14 +60,25 @@ def configure() -> None:
 
 
 def fill_registered_data() -> None:
-    """The registered data the enterprise rules read, in one UPDATE (random but stable per row)."""
+    """The registered data the enterprise rules read, in one UPDATE (random but stable per row).
+
+    Employees and revenue fall within the enterprise's size band (micro under 10 people, small 10–99,
+    medium 100–299, large 300 and more; revenue in 10,000 CNY likewise), so that "at least 50 employees"
+    picks out the small, medium and large enterprises it would in a district, not most micro ones.
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("""
             UPDATE enterprises_enterprise SET
-              employees = (abs(hashtext(uscc)) % 400),
-              annual_revenue = (abs(hashtext(uscc || 'r')) % 50000),
+              employees = CASE size WHEN 'micro' THEN 1 + abs(hashtext(uscc)) % 9
+                                    WHEN 'small' THEN 10 + abs(hashtext(uscc)) % 90
+                                    WHEN 'medium' THEN 100 + abs(hashtext(uscc)) % 200
+                                    ELSE 300 + abs(hashtext(uscc)) % 2000 END,
+              annual_revenue = CASE size WHEN 'micro' THEN abs(hashtext(uscc || 'r')) % 300
+                                         WHEN 'small' THEN 300 + abs(hashtext(uscc || 'r')) % 1700
+                                         WHEN 'medium' THEN 2000 + abs(hashtext(uscc || 'r')) % 8000
+                                         ELSE 10000 + abs(hashtext(uscc || 'r')) % 40000 END,
               tax_credit_rating = (ARRAY['A','B','B','M','C','D'])[1 + abs(hashtext(uscc || 't')) % 6],
               tech_tier_since = CASE WHEN tech_tier <> 'none' THEN founded_on + 365 END
         """)
@@ -164,18 +176,25 @@ def main(argv: list[str] | None = None) -> int:
     from talent.offers.models import Offer
 
     offers = Offer.objects.count()
+    # The next night: autovacuum has analysed the tables the first run filled; the data are unchanged.
+    analyze("talent_policymatch", "talent_enterprisepolicymatch", "talent_offer", "services_notification")
+    nightly, nightly_queries, again = counted_run()
     clear()
     loop = per_row(args.talents, args.enterprises)
     speedup = loop / seconds if seconds else float("inf")
+    nightly_speedup = loop / nightly if nightly else float("inf")
     print("\n=== matching and offers (免申即享) benchmark ===")
     print(f"  machine: {facts['cpu']}, {facts['cores']} cores, {facts['ram']} RAM, load {facts['load']}")
     print(f"  PostgreSQL: {postgres_facts('shared_buffers', 'work_mem')}")
     print(f"  rows: {args.enterprises:,} enterprises, {args.talents:,} talent; policies: {summary.policies}")
-    print(f"  full run_matching(): {seconds:.2f} s, {queries} queries; {summary.new_matches:,} new matches, "
-          f"{offers:,} offers, {summary.enterprises_notified:,} enterprises told")
-    print(f"  per-row loop (scaled from {SLICE:,} rows of each): {loop:.1f} s → {speedup:.0f}× faster")
-    print(f"  target ≤ {TARGET_SECONDS:.0f} s: {'MET' if seconds <= TARGET_SECONDS else 'MISSED'}; "
-          f"target ≥ {TARGET_SPEEDUP:.0f}×: {'MET' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
+    print(f"  per-row loop (scaled from {SLICE:,} rows of each): {loop:.1f} s")
+    print(f"  first run_matching() (everything new): {seconds:.2f} s, {queries} queries; {summary.new_matches:,} "
+          f"new matches, {offers:,} offers, {summary.enterprises_notified:,} enterprises told → {speedup:.0f}×")
+    print(f"  nightly run_matching() (same data, matched the night before): {nightly:.2f} s, {nightly_queries} "
+          f"queries; {again.new_matches:,} new matches → {nightly_speedup:.0f}×")
+    for label, value, fast in (("first run", seconds, speedup), ("nightly run", nightly, nightly_speedup)):
+        print(f"  {label}: target ≤ {TARGET_SECONDS:.0f} s: {'MET' if value <= TARGET_SECONDS else 'MISSED'}; "
+              f"target ≥ {TARGET_SPEEDUP:.0f}×: {'MET' if fast >= TARGET_SPEEDUP else 'MISSED'}")
     return 0
 
 

@@ -12,8 +12,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
@@ -162,11 +164,21 @@ def template_key(kind: str, variant: str = "") -> str:
     return key
 
 
-def _render(key: str, recipient: Any, context: dict[str, Any]) -> tuple[str, str, str]:
-    subject_template, body_template = TEMPLATES.get(key) or VARIANTS[key]
+def _render(key: str, recipient: Any, context: dict[str, Any],
+            texts: dict[tuple[str, str], tuple[str, str]] | None = None) -> tuple[str, str, str]:
+    """(language, subject, body) of a message. `texts` keeps each wording once translated, for runs
+    writing thousands of messages; a context holding lazy text is rendered in the language itself."""
     language = getattr(recipient, "language", "") or "zh-hans"
-    with override(language):
-        return language, (str(subject_template) % context)[:200], str(body_template) % context
+    if texts is None or any(isinstance(value, Promise) for value in context.values()):
+        subject_template, body_template = TEMPLATES.get(key) or VARIANTS[key]
+        with override(language):
+            return language, (str(subject_template) % context)[:200], str(body_template) % context
+    if (key, language) not in texts:
+        subject_template, body_template = TEMPLATES.get(key) or VARIANTS[key]
+        with override(language):
+            texts[key, language] = str(subject_template), str(body_template)
+    subject, body = texts[key, language]
+    return language, (subject % context)[:200], body % context
 
 
 # The kinds a person may receive, with their defaults on each channel. The inbox is always on.
@@ -235,18 +247,27 @@ def wanted_channels(recipient: Any, kind: str, preferences: dict[tuple[str, str]
     return channels
 
 
+def _values(recipient: Any, kind: str, channel: str, context: dict[str, Any], key: str, link: str,
+            variant: str = "", now: Any = None, texts: dict | None = None) -> dict[str, Any]:
+    """The columns of one message, rendered in the recipient's language."""
+    text = template_key(kind, variant)
+    language, subject, body = _render(text, recipient, context, texts)
+    inbox = channel == Channel.INBOX
+    return {
+        "recipient_id": recipient.pk, "channel": channel, "kind": kind, "template_key": text, "language": language,
+        "subject": subject, "body": body, "context": {k: str(v) for k, v in context.items()}, "link": link,
+        # The inbox is its own delivery: the row is the message.
+        "status": Notification.Status.DELIVERED if inbox else Notification.Status.CREATED,
+        "sent_at": (now or timezone.now()) if inbox else None,
+        "idempotency_key": f"{kind}:{channel}:{recipient.pk}:{key}",
+    }
+
+
 def _row(recipient: Any, kind: str, channel: str, context: dict[str, Any], key: str, link: str,
          variant: str = "") -> Notification:
-    text = template_key(kind, variant)
-    language, subject, body = _render(text, recipient, context)
-    return Notification(
-        recipient=recipient, channel=channel, kind=kind, template_key=text, language=language,
-        subject=subject, body=body, context={k: str(v) for k, v in context.items()}, link=link,
-        # The inbox is its own delivery: the row is the message.
-        status=Notification.Status.DELIVERED if channel == Channel.INBOX else Notification.Status.CREATED,
-        sent_at=timezone.now() if channel == Channel.INBOX else None,
-        idempotency_key=f"{kind}:{channel}:{recipient.pk}:{key}",
-    )
+    values = _values(recipient, kind, channel, context, key, link, variant)
+    values.pop("recipient_id")
+    return Notification(recipient=recipient, **values)
 
 
 def queue_after_commit(notification_ids: Iterable[int]) -> None:
@@ -291,24 +312,63 @@ def notify_many(kind: str, messages: list[tuple[Any, dict[str, Any], str, str]])
     """Write many notifications at once: (recipient, context, key, link) each.
 
     For runs that tell thousands of people; a key already written is skipped, as in `notify`.
+    Returns the number of messages written.
     """
     recipients = {recipient.pk for recipient, *_rest in messages}
     preferences: dict[int, dict[tuple[str, str], bool]] = {pk: {} for pk in recipients}
     for preference in NotificationPreference.objects.filter(user_id__in=recipients, kind=kind):
         preferences[preference.user_id][(preference.kind, preference.channel)] = preference.enabled
+    now, texts = timezone.now(), {}
     rows = [
-        _row(recipient, kind, channel, context, key, link)
+        _values(recipient, kind, channel, context, key, link, now=now, texts=texts)
         for recipient, context, key, link in messages
         for channel in wanted_channels(recipient, kind, preferences[recipient.pk])
     ]
-    Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    # bulk_create with ignore_conflicts returns no ids: the ones to send are found by key.
-    keys = [row.idempotency_key for row in rows if row.channel != Channel.INBOX]
-    for start in range(0, len(keys), 2000):
-        queue_after_commit(Notification.objects.filter(
-            idempotency_key__in=keys[start:start + 2000], status=Notification.Status.CREATED,
-        ).values_list("id", flat=True))
-    return len(rows)
+    written = _insert_many if connection.vendor == "postgresql" else _bulk_create_many
+    to_send, count = [], 0
+    for start in range(0, len(rows), BATCH):
+        new = written(rows[start:start + BATCH], now)
+        count += len(new)
+        to_send += [pk for pk, channel in new if channel != Channel.INBOX]
+    queue_after_commit(to_send)
+    return count
+
+
+BATCH = 5000
+_COLUMNS = {  # column: its PostgreSQL type, for the INSERT … SELECT FROM jsonb_to_recordset() of `_insert_many`
+    "recipient_id": "bigint", "channel": "varchar", "kind": "varchar", "template_key": "varchar",
+    "language": "varchar", "subject": "varchar", "body": "text", "context": "jsonb", "link": "varchar",
+    "status": "varchar", "sent_at": "timestamptz", "idempotency_key": "varchar",
+}
+
+
+def _insert_many(rows: list[dict[str, Any]], now: Any) -> list[tuple[int, str]]:
+    """One statement per batch, the rows passed as one JSON document; returns (id, channel) of the rows new.
+
+    Several times faster than a multi-row VALUES with a parameter per cell (or arrays, which the
+    driver escapes element by element), and RETURNING names the rows to send without looking
+    them up again by key.
+    """
+    columns = ", ".join(_COLUMNS)
+    shape = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table} ({columns}, template_version, attempts, "
+            f"attempts_before_resend, last_error, created_at) "
+            f"SELECT {columns}, 1, 0, 0, '', %s FROM jsonb_to_recordset(%s::jsonb) AS row({shape}) "
+            f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, channel",
+            [now, json.dumps(rows, ensure_ascii=False, cls=DjangoJSONEncoder)])
+        return cursor.fetchall()
+
+
+def _bulk_create_many(rows: list[dict[str, Any]], now: Any) -> list[tuple[int, str]]:
+    """The same on other databases (SQLite under `make run`): bulk_create, then the new rows by key."""
+    keys = [row["idempotency_key"] for row in rows]
+    existing = set(Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    Notification.objects.bulk_create([Notification(**row) for row in rows if row["idempotency_key"] not in existing],
+                                     batch_size=2000, ignore_conflicts=True)
+    new = set(keys) - existing
+    return list(Notification.objects.filter(idempotency_key__in=new).values_list("id", "channel")) if new else []
 
 
 def publish(enterprise: Any, event: str, data: dict[str, Any], key: str) -> list[Notification]:

@@ -241,9 +241,15 @@ class TalentApplication(models.Model):
 class PolicyMatch(models.Model):
     """A talent the matching run found eligible for a policy (免申即享); notified once."""
 
-    policy = models.ForeignKey(TalentPolicy, on_delete=models.CASCADE, related_name="matches")
-    talent = models.ForeignKey(Talent, on_delete=models.CASCADE, related_name="matches")
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="policy_matches")
+    # A match is derived data, rewritten by every nightly run: its references are kept by the ORM's
+    # cascades, not by database constraints, whose per-row checks at commit cost the first run of a
+    # district as much as the inserts. Policy and enterprise are indexed by the unique constraint and
+    # the index of Meta, which lead with them.
+    policy = models.ForeignKey(TalentPolicy, on_delete=models.CASCADE, related_name="matches", db_index=False,
+                               db_constraint=False)
+    talent = models.ForeignKey(Talent, on_delete=models.CASCADE, related_name="matches", db_constraint=False)
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="policy_matches",
+                                   db_index=False, db_constraint=False)
     matched_on = models.DateField(_("matched on"))
     lapsed_on = models.DateField(
         _("no longer eligible since"), null=True, blank=True,
@@ -256,7 +262,9 @@ class PolicyMatch(models.Model):
         verbose_name = _("policy match")
         verbose_name_plural = _("policy matches")
         constraints = [models.UniqueConstraint(fields=["policy", "talent"], name="one_match_per_policy_and_talent")]
-        indexes = [models.Index(fields=["enterprise", "lapsed_on"])]
+        indexes = [models.Index(fields=["enterprise", "lapsed_on"]),
+                   # The matches not yet told: few, so the run's claim of them reads only those.
+                   models.Index(fields=["id"], condition=Q(notified_at__isnull=True), name="talent_match_not_yet_told")]
 
     def __str__(self) -> str:
         return f"{self.policy} · {self.talent}"

@@ -90,9 +90,12 @@ class EnterprisePolicy(models.Model):
 class EnterprisePolicyMatch(models.Model):
     """An enterprise the matching run found eligible for an enterprise policy; notified once."""
 
-    policy = models.ForeignKey(EnterprisePolicy, on_delete=models.CASCADE, related_name="matches")
+    # Derived data, as a talent's `PolicyMatch`: references kept by the ORM's cascades, not by database
+    # constraints; indexed by the unique constraint and the index of Meta, which lead with them.
+    policy = models.ForeignKey(EnterprisePolicy, on_delete=models.CASCADE, related_name="matches", db_index=False,
+                               db_constraint=False)
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE,
-                                   related_name="enterprise_policy_matches")
+                                   related_name="enterprise_policy_matches", db_index=False, db_constraint=False)
     matched_on = models.DateField(_("matched on"))
     lapsed_on = models.DateField(_("no longer eligible since"), null=True, blank=True)
     notified_at = models.DateTimeField(_("enterprise notified at"), null=True, blank=True)
@@ -102,7 +105,9 @@ class EnterprisePolicyMatch(models.Model):
         verbose_name = _("enterprise policy match")
         verbose_name_plural = _("enterprise policy matches")
         constraints = [models.UniqueConstraint(fields=["policy", "enterprise"], name="one_match_per_policy_and_enterprise")]
-        indexes = [models.Index(fields=["enterprise", "lapsed_on"])]
+        indexes = [models.Index(fields=["enterprise", "lapsed_on"]),
+                   models.Index(fields=["id"], condition=Q(notified_at__isnull=True),
+                                name="enterprise_match_not_yet_told")]
 
     def __str__(self) -> str:
         return f"{self.policy} · {self.enterprise}"
@@ -129,12 +134,14 @@ class Offer(models.Model):
 
     Status = OfferStatus
 
+    # The indexes of Meta lead with these three: a single-column index of each would only slow the
+    # nightly run's inserts down.
     talent_policy = models.ForeignKey("talent.TalentPolicy", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="offers", verbose_name=_("talent policy"))
+                                      related_name="offers", verbose_name=_("talent policy"), db_index=False)
     enterprise_policy = models.ForeignKey(EnterprisePolicy, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="offers", verbose_name=_("enterprise policy"))
+                                          related_name="offers", verbose_name=_("enterprise policy"), db_index=False)
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="offers",
-                                   verbose_name=_("enterprise"))
+                                   verbose_name=_("enterprise"), db_index=False)
     talent = models.ForeignKey("talent.Talent", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="offers", verbose_name=_("talent"))
     status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
@@ -142,7 +149,7 @@ class Offer(models.Model):
     basis = models.JSONField(_("data the offer is based on"), default=dict, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("confirmed by"))
+                                     related_name="+", verbose_name=_("confirmed by"), db_index=False)
     commitment_text = models.TextField(_("commitment signed"), blank=True, db_default="")
     commitment_digest = models.CharField(_("SM3 digest of the commitment"), max_length=64, blank=True, db_default="")
     consent_text = models.TextField(_("the talent's consent, as recorded"), blank=True, db_default="")
@@ -151,7 +158,7 @@ class Offer(models.Model):
                                          null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+                                   related_name="+", verbose_name=_("decided by"), db_index=False)
     reason = models.TextField(_("reason of the last decision"), blank=True, db_default="")
     notified_at = models.DateTimeField(_("enterprise notified at"), null=True, blank=True)
 
@@ -174,6 +181,9 @@ class Offer(models.Model):
             models.Index(fields=["talent_policy", "status", "granted_year"]),
             models.Index(fields=["enterprise_policy", "status", "granted_year"]),
             models.Index(fields=["enterprise", "status"]),
+            # Only the few offers confirmed or decided are indexed by who did it (a user's deletion checks them).
+            models.Index(fields=["confirmed_by"], condition=Q(confirmed_by__isnull=False), name="offer_confirmed_by"),
+            models.Index(fields=["decided_by"], condition=Q(decided_by__isnull=False), name="offer_decided_by"),
         ]
 
     def __str__(self) -> str:

@@ -1,12 +1,14 @@
 """Telling the right people of a run's new matches: one message per enterprise, counting policies.
 
-The run claims every talent and enterprise match not yet notified (one UPDATE … RETURNING per kind,
-so two runs at once never tell the same match twice) and writes, for each member of each enterprise
+The run hands over its new matches (marked notified as they were inserted, in the same transaction,
+so two runs at once never tell the same match twice), claims any other match not yet notified (one
+UPDATE … RETURNING per kind, over a partial index of those rows) and writes, for each member of each enterprise
 concerned, one message counting the policies and the talent they benefit ("3 项政策，惠及 12 名人才"),
 leaving out the policies the member turned off. The enterprise's service manager gets one message per
 enterprise and run (`manager.matched`), integrating systems one `policy.matched` event.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -64,17 +66,24 @@ def _context(name: str, news: _News, titles: dict[str, dict[int, str]], off=(fro
             "policies": "、".join(names)}
 
 
-def notify_new_matches() -> int:
-    """Tell each enterprise with matches not yet notified, once; returns the enterprises told."""
-    now = timezone.now()
+def notify_new_matches(talent_rows: Iterable[tuple] = (), enterprise_rows: Iterable[tuple] = (),
+                       now: datetime.datetime | None = None) -> int:
+    """Tell each enterprise of its new matches, once; returns the enterprises told.
+
+    `talent_rows` (enterprise, policy, talent, match id) and `enterprise_rows` (enterprise, policy,
+    match id) are the run's new matches, already marked notified in its transaction; matches written
+    elsewhere and not yet notified are claimed here too.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
         news: dict[int, _News] = defaultdict(_News)
-        for enterprise_id, policy_id, talent_id, match_id in _claim(
-                PolicyMatch._meta.db_table, "enterprise_id, policy_id, talent_id, id", now):
+        talent_rows = [*talent_rows, *_claim(PolicyMatch._meta.db_table, "enterprise_id, policy_id, talent_id, id", now)]
+        enterprise_rows = [*enterprise_rows,
+                           *_claim(EnterprisePolicyMatch._meta.db_table, "enterprise_id, policy_id, id", now)]
+        for enterprise_id, policy_id, talent_id, match_id in talent_rows:
             news[enterprise_id].talent[policy_id].add(talent_id)
             news[enterprise_id].last = max(news[enterprise_id].last, f"t{match_id:012d}")
-        for enterprise_id, policy_id, match_id in _claim(
-                EnterprisePolicyMatch._meta.db_table, "enterprise_id, policy_id, id", now):
+        for enterprise_id, policy_id, match_id in enterprise_rows:
             news[enterprise_id].enterprise.add(policy_id)
             news[enterprise_id].last = max(news[enterprise_id].last, f"e{match_id:012d}")
         if not news:
@@ -99,7 +108,9 @@ def notify_new_matches() -> int:
 
 
 def _tell_members(enterprise_ids: list[int], news: dict[int, _News], titles: dict) -> None:
-    members = list(Membership.objects.filter(enterprise_id__in=enterprise_ids).select_related("user", "enterprise"))
+    # Only what a message needs: the recipient's address, phone and language, the enterprise's name.
+    members = list(Membership.objects.filter(enterprise_id__in=enterprise_ids).select_related("user", "enterprise")
+                   .only("enterprise_id", "user_id", "enterprise__name", "user__email", "user__phone", "user__language"))
     off = _opt_outs({m.user_id for m in members})
     messages = []
     for membership in members:
