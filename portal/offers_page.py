@@ -25,6 +25,7 @@ from talent.models import Talent
 from talent.offers import selectors, workflow
 from talent.offers.matching import TALENT_BASIS
 from talent.offers.models import Offer, OfferStatus
+from talent.offers.opt_outs import turned_off
 
 
 def _field(model: Any, name: str) -> Any:
@@ -65,13 +66,15 @@ def basis_rows(offer: Offer) -> list[tuple[str, str]]:
 
 def _entries(enterprise: Enterprise, user: Any) -> list[dict[str, Any]]:
     offers = selectors.offers_for_clerk(user).filter(enterprise=enterprise)
+    off = turned_off(user)  # the policies whose messages this person turned off: each offer's form says so
     return [{"offer": offer, "basis": basis_rows(offer), "place": selectors.place_from_annotation(offer),
+             "messages_off": offer.policy in off,
              "state": OfferStatus(offer.status).label, "payment": getattr(offer, "disbursement", None),
              "consent": workflow.CONSENT_TEXT % {"name": offer.talent.name} if offer.personal else ""}
             for offer in offers]
 
 
-def _page(request: HttpRequest, enterprise: Enterprise, *, errors: dict | None = None, failed: int | None = None,
+def offers_page_of(request: HttpRequest, enterprise: Enterprise, *, errors: dict | None = None, failed: int | None = None,
           status: int = 200) -> HttpResponse:
     return render(request, "enterprises/offers.html", {
         "enterprise": enterprise, "entries": _entries(enterprise, request.user),
@@ -81,8 +84,9 @@ def _page(request: HttpRequest, enterprise: Enterprise, *, errors: dict | None =
 
 @login_required
 def offers_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every offer of the enterprise, open ones waiting for the clerk's confirmation with its form."""
-    return _page(request, member_enterprise(request.user, pk))
+    """Every offer of the enterprise, open ones waiting for the clerk's confirmation with its form, each with
+    the form turning its policy's messages off (or on) for the signed-in member."""
+    return offers_page_of(request, member_enterprise(request.user, pk))
 
 
 @login_required
@@ -98,9 +102,9 @@ def confirm_offer(request: HttpRequest, pk: int, offer_pk: int) -> HttpResponse:
                                  commitment_accepted=request.POST.get("commitment_accepted") == "on",
                                  consent_recorded=request.POST.get("consent_recorded") == "on")
     except ValidationError as error:
-        return _page(request, enterprise, errors=error.message_dict, failed=offer_pk, status=400)
+        return offers_page_of(request, enterprise, errors=error.message_dict, failed=offer_pk, status=400)
     except IllegalTransition as error:
-        return _page(request, enterprise, errors={"offer": [str(error.message)]}, failed=offer_pk, status=409)
+        return offers_page_of(request, enterprise, errors={"offer": [str(error.message)]}, failed=offer_pk, status=409)
     if offer.confirmed_at < started:
         messages.info(request, _("This offer was already confirmed on %(when)s: nothing was changed.") % {
             "when": timezone.localtime(offer.confirmed_at).strftime("%Y-%m-%d %H:%M")})

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications import views as notification_views
-from portal import account, error_pages, offers_page, package, password_reset, views
+from portal import account, error_pages, offers_page, package, password_reset, policy_messages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +32,9 @@ urlpatterns = [
     path("inbox/settings/", notification_views.notification_settings, name="notification_settings"),
     # Pages of an enterprise that other apps provide: composed here, so enterprises imports neither.
     path("enterprises/<int:pk>/package/", package.service_package, name="enterprise_package"),
+    path("enterprises/<int:pk>/package/apply/<int:policy_pk>/", package.apply_enterprise_policy,
+         name="enterprise_policy_apply"),
+    path("enterprises/<int:pk>/policy-messages/", policy_messages.policy_messages, name="enterprise_policy_messages"),
     path("enterprises/<int:pk>/offers/", offers_page.offers_page, name="enterprise_offers"),
     path("enterprises/<int:pk>/offers/<int:offer_pk>/confirm/", offers_page.confirm_offer,
          name="enterprise_offer_confirm"),

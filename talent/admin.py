@@ -25,11 +25,12 @@ from talent import identity
 from talent.applications import usage, with_usage
 from talent.eligibility import RULES, describe_rules
 from talent.models import PolicyMatch, Talent, TalentPolicy
+from talent.offers.enterprise_applications import waiting_application_ids as enterprise_waiting
 from talent.selectors import waiting_application_ids
 
 
 class WaitingForQuotaFilter(admin.SimpleListFilter):
-    """The applications on a talent policy's waiting list: in review, only the final decision left,
+    """The applications on a talent or enterprise policy's waiting list: in review, only the final decision left,
     and fewer grants left this year than applications waiting for them."""
 
     title = _("waiting for quota")
@@ -41,7 +42,7 @@ class WaitingForQuotaFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        return queryset.filter(pk__in=waiting_application_ids())
+        return queryset.filter(pk__in=waiting_application_ids() | enterprise_waiting())
 
 
 class TalentPolicyForm(forms.ModelForm):

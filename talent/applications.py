@@ -153,21 +153,7 @@ class TalentPolicyRules:
                 gettext("The talent no longer meets the policy: %(reasons)s") % {"reasons": " ".join(reasons)}]})
         used = usage(policy)
         # Read under the same lock as the usage above: no grant can come or go in between.
-        line = waiting_list(policy, used=used, deciding=application)
-        entry = line.entry_of(application.pk)
-        place = [gettext("It is number %(position)s of %(count)s on the waiting list.")
-                 % {"position": entry.position, "count": len(line)}] if entry else []
-        if policy.annual_quota is not None and used.granted >= policy.annual_quota:
-            raise ValidationError({"decision": [
-                gettext("The %(year)s quota of %(quota)s grants is used up; the application stays in review "
-                   "on the waiting list.") % {"year": used.year, "quota": policy.annual_quota}, *place]})
-        if policy.annual_budget is not None and used.spent + policy.amount > policy.annual_budget:
-            raise ValidationError({"decision": [
-                gettext("The %(year)s budget has %(left)s CNY left, less than the %(amount)s CNY of this grant; "
-                   "the application stays in review on the waiting list.")
-                % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}, *place]})
-        if entry is not None and not entry.decidable:
-            raise ValidationError({"decision": [_not_before_those_ahead(line, entry, used)]})
+        require_grant_left(application, used, waiting_list(policy, used=used, deciding=application))
         claim.granted_year, claim.granted_amount = used.year, policy.amount
         claim.save(update_fields=["granted_year", "granted_amount"])
 
@@ -180,7 +166,7 @@ class TalentPolicyRules:
         policy = TalentPolicy.objects.select_for_update().get(pk=claim.policy_id)
         before = waiting_list(policy)
         TalentApplication.objects.filter(pk=claim.pk).update(granted_year=None, granted_amount=None)
-        _tell_those_now_decidable(before, waiting_list(policy), key=f"place-back:{claim.pk}")
+        tell_those_now_decidable(before, waiting_list(policy), key=f"place-back:{claim.pk}")
         from talent.offers.workflow import promote_waiting  # here: talent.offers imports this module
 
         promote_waiting(policy, None)  # confirmations waiting for the policy's grants, first in line first
@@ -223,20 +209,7 @@ class TalentPolicyRules:
         claim = TalentApplication.objects.select_related("policy").filter(application=application).first()
         if claim is None:
             return []
-        policy, used = claim.policy, usage(claim.policy)
-        quota, left = policy.annual_quota, used.grants_left(policy)
-        if quota is None and left is None:
-            return [gettext("%(policy)s has no annual quota.") % {"policy": policy}]
-        notes = []
-        if quota is not None:
-            notes.append(gettext("%(policy)s: %(left)s of its %(quota)s grants of %(year)s are left.") % {
-                "policy": policy, "left": used.quota_remaining(policy), "quota": quota, "year": used.year})
-        if left is not None and left == 0:
-            notes.append(gettext("No grant is left this year: an application would wait on the policy's "
-                                 "waiting list."))
-        elif policy.annual_budget is not None:
-            notes.append(gettext("Its budget allows %(count)s more grants this year.") % {"count": left})
-        return notes
+        return quota_notes(claim.policy, usage(claim.policy))
 
     def list_filters(self) -> list[type]:
         """The applications' admin list can show the applications waiting for a policy's quota."""
@@ -245,8 +218,49 @@ class TalentPolicyRules:
         return [WaitingForQuotaFilter]
 
 
-def _not_before_those_ahead(line: WaitingList, entry: WaitingEntry, used: Usage) -> str:
-    """Why a later application on the waiting list may not take a grant before the earlier ones."""
+def require_grant_left(application: Application, used: Usage, line: WaitingList) -> None:
+    """Refuse the final approval of `application` when its policy's quota or budget is used up, or when
+    applications received before it wait for the grants left (talent and enterprise policies alike).
+
+    The caller holds the policy's lock and read `used` and `line` under it.
+    """
+    policy = line.policy
+    entry = line.entry_of(application.pk)
+    place = [gettext("It is number %(position)s of %(count)s on the waiting list.")
+             % {"position": entry.position, "count": len(line)}] if entry else []
+    if policy.annual_quota is not None and used.granted >= policy.annual_quota:
+        raise ValidationError({"decision": [
+            gettext("The %(year)s quota of %(quota)s grants is used up; the application stays in review "
+               "on the waiting list.") % {"year": used.year, "quota": policy.annual_quota}, *place]})
+    if policy.annual_budget is not None and used.spent + policy.amount > policy.annual_budget:
+        raise ValidationError({"decision": [
+            gettext("The %(year)s budget has %(left)s CNY left, less than the %(amount)s CNY of this grant; "
+               "the application stays in review on the waiting list.")
+            % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}, *place]})
+    if entry is not None and not entry.decidable:
+        raise ValidationError({"decision": [not_before_those_ahead(line, entry, used)]})
+
+
+def quota_notes(policy: Any, used: Usage) -> list[str]:
+    """A policy's quota and budget left this year in words (talent and enterprise policies alike)."""
+    quota, left = policy.annual_quota, used.grants_left(policy)
+    if quota is None and left is None:
+        return [gettext("%(policy)s has no annual quota.") % {"policy": policy}]
+    notes = []
+    if quota is not None:
+        notes.append(gettext("%(policy)s: %(left)s of its %(quota)s grants of %(year)s are left.") % {
+            "policy": policy, "left": used.quota_remaining(policy), "quota": quota, "year": used.year})
+    if left is not None and left == 0:
+        notes.append(gettext("No grant is left this year: an application would wait on the policy's "
+                             "waiting list."))
+    elif policy.annual_budget is not None:
+        notes.append(gettext("Its budget allows %(count)s more grants this year.") % {"count": left})
+    return notes
+
+
+def not_before_those_ahead(line: WaitingList, entry: WaitingEntry, used: Usage) -> str:
+    """Why a later application on the waiting list may not take a grant before the earlier ones
+    (talent and enterprise policies alike)."""
     policy = line.policy
     ahead = ", ".join(gettext("%(reference)s (number %(position)s)")
                       % {"reference": earlier.reference, "position": earlier.position} for earlier in line.ahead)
@@ -272,8 +286,9 @@ def _place_back_reason(position: int) -> str:
 _place_back_reason_lazy = lazy(_place_back_reason, str)
 
 
-def _tell_those_now_decidable(before: WaitingList, after: WaitingList, key: str) -> None:
-    """Tell the enterprises whose waiting application a returned grant now lets be decided."""
+def tell_those_now_decidable(before: WaitingList, after: WaitingList, key: str) -> None:
+    """Tell the enterprises whose waiting application a returned grant now lets be decided (talent and
+    enterprise policies alike)."""
     if not before.short:
         return  # nobody was waiting
     already = {entry.claim.application_id for entry in before.line if entry.decidable}

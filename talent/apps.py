@@ -10,7 +10,9 @@ class TalentConfig(AppConfig):
         from services.applications.workflow import extensions
         from services.reports import extensions as report_extensions
         from talent.applications import TalentPolicyRules
+        from talent.offers.enterprise_applications import EnterprisePolicyRules
         from talent.reports import TalentReports
 
         extensions.register(TalentPolicyRules())
+        extensions.register(EnterprisePolicyRules())
         report_extensions.register(TalentReports())

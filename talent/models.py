@@ -274,6 +274,7 @@ class PolicyMatch(models.Model):
 from talent.offers.models import (  # noqa: E402,F401 (registered with the app here)
     Disbursement,
     EnterprisePolicy,
+    EnterprisePolicyApplication,
     EnterprisePolicyMatch,
     Offer,
     PolicyMessageOptOut,

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 
@@ -76,15 +76,21 @@ def awaiting_grant(policies: Iterable[TalentPolicy] | QuerySet[TalentPolicy],
     `deciding` is the application whose final approval is being decided in this transaction: its
     last step is already closed there, and it keeps its place in the line.
     """
+    return at_final_decision(TalentApplication.objects.filter(policy__in=policies), deciding).select_related("talent")
+
+
+def at_final_decision(claims: QuerySet, deciding: Application | None = None) -> QuerySet:
+    """Of `claims` (rows linking an application to a policy: talent or enterprise policy applications),
+    those in review whose only step left is the final decision, in the order received."""
     waiting_step = Task.objects.filter(application_id=OuterRef("application_id"), status=Task.Status.WAITING)
     last_step_open = Q(open_steps=1, has_waiting_step=False)
     if deciding is not None:
         last_step_open |= Q(application_id=deciding.pk)
     return (
-        TalentApplication.objects.filter(policy__in=policies, application__state__in=REVIEW_STATES)
+        claims.filter(application__state__in=REVIEW_STATES)
         .annotate(open_steps=_open_steps(), has_waiting_step=Exists(waiting_step), received_at=_received_at())
         .filter(last_step_open)
-        .select_related("application__enterprise", "application__service", "talent")
+        .select_related("application__enterprise", "application__service")
         .order_by("application__received_on", "received_at", "application_id")
     )
 
@@ -95,7 +101,7 @@ class WaitingEntry:
     grant is left for it now (the places left go to the first positions)."""
 
     position: int
-    claim: TalentApplication
+    claim: Any  # a TalentApplication or an EnterprisePolicyApplication
     decidable: bool
 
     @property
@@ -116,7 +122,7 @@ class WaitingList:
     `places_left` means the policy limits neither, and nobody ever waits.
     """
 
-    policy: TalentPolicy
+    policy: Any  # a talent or an enterprise policy
     year: int
     places_left: int | None
     line: list[WaitingEntry] = field(default_factory=list)
@@ -152,7 +158,9 @@ class WaitingList:
         return [entry for entry in self.entries if entry.decidable]
 
 
-def _waiting_list(policy: TalentPolicy, used: "Usage", claims: Iterable[TalentApplication]) -> WaitingList:
+def waiting_list_of(policy: Any, used: "Usage", claims: Iterable[Any]) -> WaitingList:
+    """The waiting list of `policy` (talent or enterprise) given its usage and its claims at their final
+    decision, in the order received."""
     places = used.grants_left(policy)
     line = [WaitingEntry(position=index, claim=claim, decidable=places is None or index <= places)
             for index, claim in enumerate(claims, start=1)]
@@ -170,7 +178,7 @@ def waiting_list(policy: TalentPolicy, year: int | None = None, *, used: "Usage 
 
     used = used or usage(policy, year)
     claims = awaiting_grant([policy], deciding) if used.grants_left(policy) is not None else []
-    return _waiting_list(policy, used, claims)
+    return waiting_list_of(policy, used, claims)
 
 
 def waiting_lists(year: int | None = None) -> dict[int, WaitingList]:
@@ -182,7 +190,7 @@ def waiting_lists(year: int | None = None) -> dict[int, WaitingList]:
     claims: dict[int, list[TalentApplication]] = {pk: [] for pk in policies}
     for claim in awaiting_grant(list(policies.values())):
         claims[claim.policy_id].append(claim)
-    lists = {pk: _waiting_list(policy, usage(policy, year), claims[pk]) for pk, policy in policies.items()}
+    lists = {pk: waiting_list_of(policy, usage(policy, year), claims[pk]) for pk, policy in policies.items()}
     return {pk: line for pk, line in lists.items() if line.short}
 
 

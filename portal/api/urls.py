@@ -16,6 +16,7 @@ from services.ratings.api import RectificationViewSet
 from services.reports.api import ApplicationExportViewSet, DecisionExportViewSet
 from talent.api import TalentPolicyViewSet, TalentViewSet
 from talent.offers.api import OfferViewSet
+from talent.offers.api_opt_outs import PolicyOptOutViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -28,6 +29,7 @@ router.register("rectifications", RectificationViewSet, basename="rectification"
 router.register("policies", TalentPolicyViewSet, basename="policy")
 router.register("talents", TalentViewSet, basename="talent")
 router.register("offers", OfferViewSet, basename="offer")
+router.register("policy-opt-outs", PolicyOptOutViewSet, basename="policy-opt-out")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("auth/tokens", TokenViewSet, basename="token")

@@ -20,6 +20,7 @@ from services.applications.filing_steps import FILING_STATES
 from services.applications.filing_views import _closed, _filing
 from services.applications.selectors import reusable_documents
 from services.applications.views import FIELD_LABELS, _own_application
+from services.applications.workflow import extensions
 from services.models import Application
 
 
@@ -44,7 +45,8 @@ def filing_materials(request: HttpRequest, pk: int) -> HttpResponse:
         return _upload(request, application)
     documents = list(application.documents.select_related("material", "reused_from__application"))
     reusable = list(reusable_documents(request.user, application))
-    materials = [{"material": m, "types": sorted(m.upload_types()),
+    held = extensions.held_materials(application)  # e.g. what a policy's district records hold
+    materials = [{"material": m, "types": sorted(m.upload_types()), "held": m.code in held,
                   "documents": [d for d in documents if d.material_id == m.pk],
                   "reusable": [d for d in reusable if d.material_id == m.pk]}
                  for m in application.service.materials.all()]

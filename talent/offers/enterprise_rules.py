@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, EnterpriseSize, Industry, Street, TaxCreditRating, TechTier
 from talent.eligibility import Verdict, condition_of, first_day_when, verdict_of
-from talent.offers.models import EnterprisePolicy, Offer, OfferStatus
+from talent.offers.models import EnterprisePolicy, EnterprisePolicyApplication, Offer, OfferStatus
 
 Ready = tuple[datetime.date, str] | None
 
@@ -155,15 +155,21 @@ def _standing_ready(enterprise: Enterprise, value: bool, on: datetime.date) -> R
             gettext("the credit listing ends"))
 
 
-def _granted(codes: list[str]) -> Exists:
-    return Exists(Offer.objects.filter(enterprise=OuterRef("pk"), status=OfferStatus.GRANTED,
-                                       enterprise_policy__service__code__in=codes))
+def _granted(codes: list[str]) -> Q:
+    # Granted as an offer (免申即享) or by an approved application: a revoked grant no longer counts.
+    return (Exists(Offer.objects.filter(enterprise=OuterRef("pk"), status=OfferStatus.GRANTED,
+                                        enterprise_policy__service__code__in=codes))
+            | Exists(EnterprisePolicyApplication.objects.filter(
+                application__enterprise=OuterRef("pk"), granted_year__isnull=False, policy__service__code__in=codes)))
 
 
 def _not_granted(enterprise: Enterprise, codes: list[str], on: datetime.date) -> str | None:
-    earlier = sorted(Offer.objects.filter(enterprise=enterprise, status=OfferStatus.GRANTED,
-                                          enterprise_policy__service__code__in=codes)
-                     .values_list("enterprise_policy__service__code", flat=True))
+    offered = Offer.objects.filter(enterprise=enterprise, status=OfferStatus.GRANTED,
+                                   enterprise_policy__service__code__in=codes)
+    applied = EnterprisePolicyApplication.objects.filter(application__enterprise=enterprise, granted_year__isnull=False,
+                                                         policy__service__code__in=codes)
+    earlier = sorted(set(offered.values_list("enterprise_policy__service__code", flat=True))
+                     | set(applied.values_list("policy__service__code", flat=True)))
     if not earlier:
         return None
     return gettext("Already granted %(policies)s, which this policy does not combine with.") % {

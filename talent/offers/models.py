@@ -113,6 +113,30 @@ class EnterprisePolicyMatch(models.Model):
         return f"{self.policy} · {self.enterprise}"
 
 
+class EnterprisePolicyApplication(models.Model):
+    """The enterprise policy an ordinary application is for, what the enterprise's data were when it was
+    made, and what its approval granted (as `TalentApplication` for a talent policy)."""
+
+    application = models.OneToOneField(
+        "services.Application", on_delete=models.CASCADE, related_name="enterprise_policy_application",
+        verbose_name=_("application"),
+    )
+    policy = models.ForeignKey(EnterprisePolicy, on_delete=models.PROTECT, related_name="applications",
+                               verbose_name=_("enterprise policy"))
+    basis = models.JSONField(_("data the application was made on"), default=dict, blank=True)
+    granted_year = models.PositiveSmallIntegerField(_("granted in year"), null=True, blank=True)
+    granted_amount = models.DecimalField(_("granted amount (CNY)"), max_digits=12, decimal_places=2,
+                                         null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise policy application")
+        verbose_name_plural = _("enterprise policy applications")
+        indexes = [models.Index(fields=["policy", "granted_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.policy}"
+
+
 class OfferStatus(models.TextChoices):
     OFFERED = "offered", _("Offered, waiting for confirmation")
     IN_REVIEW = "in_review", _("Confirmed, in review")

@@ -86,8 +86,10 @@ def missing_for_submission(application: Application, on: datetime.date | None = 
                for name, texts in errors.items() for text in texts]
     attached = set(application.documents.values_list("material__code", flat=True))
     may_defer = service.approval_mode == ApprovalMode.DEFERRED and not _bars_commitment(application, on)
+    held = extensions.held_materials(application)  # the submission does not ask for these either
     for material in service.materials.all():
-        if material.required and material.code not in attached and not (may_defer and material.deferrable):
+        if (material.required and material.code not in attached and material.code not in held
+                and not (may_defer and material.deferrable)):
             missing.append(Missing(MATERIAL, material.code, localised(material, "name"), _("Required material not attached.")))
     for name, texts in extensions.submission_errors(application).items():
         missing.extend(Missing(OTHER, name, name, str(text)) for text in texts)

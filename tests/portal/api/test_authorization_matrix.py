@@ -170,6 +170,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("offer-list", "get"): everyone(200),
     ("offer-detail", "get"): members_only(200),
     ("offer-confirm", "post"): members_only(200),
+    # turning a policy's messages off is personal: the opt-out in the world is A's clerk's; anyone may add their own
+    ("policy-opt-out-list", "get"): everyone(200),
+    ("policy-opt-out-list", "post"): everyone(201),
+    ("policy-opt-out-detail", "get"): cells(401, 200, 404, 404, 404, 404, 404),
+    ("policy-opt-out-detail", "delete"): cells(401, 204, 404, 404, 404, 404, 404),
     # the inbox is personal: the message is A's clerk's, not A's admin's
     ("notification-list", "get"): everyone(200),
     ("notification-detail", "get"): cells(401, 200, 404, 404, 404, 404, 404),
@@ -272,7 +277,7 @@ def build_world(tmp_path) -> dict:
         tier="C", started_on=datetime.date(2024, 1, 1), returnee=False,
     )
 
-    from talent.offers.models import EnterprisePolicy, Offer
+    from talent.offers.models import EnterprisePolicy, Offer, PolicyMessageOptOut
 
     measure_service = ServiceItem.objects.create(
         code="QY-01", name="企业政策QY-01", category="enterprise", lead_department=window, approval_mode="standard",
@@ -280,6 +285,7 @@ def build_world(tmp_path) -> dict:
     measure = EnterprisePolicy.objects.create(service=measure_service, amount=Decimal("1000"), no_application=True)
     offer = Offer.objects.create(enterprise_policy=measure, enterprise=firm_a, offered_on=datetime.date(2026, 1, 5),
                                  basis={"status": "verified"})
+    opt_out = PolicyMessageOptOut.objects.create(user=clerk_a, talent_policy=TalentPolicy.objects.get())
 
     webhook = WebhookEndpoint.objects.create(enterprise=firm_a, url=WEBHOOK_URL, events=["application.status_changed"],
                                              secret="s" * 32, created_by=clerk_a)
@@ -295,7 +301,7 @@ def build_world(tmp_path) -> dict:
              "official_other": official_other, "superuser": superuser}
     return {
         "private": tmp_path, "users": users, "firm_a": firm_a, "application": application, "task": task,
-        "notice": notice, "talent": talent, "rectification": rectification, "offer": offer,
+        "notice": notice, "talent": talent, "rectification": rectification, "offer": offer, "opt_out": opt_out,
         "webhook": webhook, "delivery": delivery, "message": message, "token_key": token.token_key,
         "secrets": [A_USCC, A_NAME, application.reference, TALENT_NAME, WEBHOOK_URL, NOTE_SUBJECT, token.token_key,
                     refused.reference, "甲方的差评"],
@@ -338,6 +344,7 @@ def url_of(name: str, world: dict) -> str:
         "rectification-close": {"pk": world["rectification"].pk},
         "webhook-resend": {"pk": world["webhook"].pk, "notification_id": world["delivery"].pk},
         "application-notice-download": {"pk": world["application"].pk, "notice_id": world["notice"].pk},
+        "policy-opt-out-detail": {"pk": world["opt_out"].pk},
         "managed-enterprise-detail": {"pk": world["firm_a"].pk},
         "managed-enterprise-notes": {"pk": world["firm_a"].pk},
         "managed-enterprise-messages": {"pk": world["firm_a"].pk},
@@ -396,6 +403,7 @@ def body_of(name: str, method: str, world: dict) -> tuple[dict, str]:
         ("talent-detail", "patch"): ({"education": "doctorate"}, "json"),
         ("talent-apply", "post"): ({"policy": "FC01"}, "json"),
         ("offer-confirm", "post"): ({"commitment_accepted": True}, "json"),
+        ("policy-opt-out-list", "post"): ({"level": "enterprise", "policy": "QY-01"}, "json"),
         ("webhook-list", "post"): ({
             "enterprise": firm, "url": "https://hooks.new.example/xfg", "events": ["application.status_changed"],
             "secret": "t" * 32,

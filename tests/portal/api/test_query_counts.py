@@ -309,6 +309,32 @@ def test_an_export_of_fifty_rows_costs_as_many_queries_as_one(world, export):
     assert few == many, f"{few} queries for {FEW} row, {many} for {MANY}"
 
 
+def test_fifty_policies_turned_off_cost_as_many_queries_as_one(alice, make_policy, talent_department):
+    """Talent and enterprise policies alike, each with its code and title."""
+    from talent.offers.models import EnterprisePolicy, PolicyMessageOptOut
+
+    def make_enterprise_policy(code: str) -> EnterprisePolicy:
+        service = ServiceItem.objects.create(
+            code=code, name=f"企业政策{code}", category="enterprise", lead_department=talent_department["department"],
+            approval_mode="standard", statutory_days=20, promised_days=10)
+        return EnterprisePolicy.objects.create(service=service, amount=1000)
+
+    client = APIClient()
+    client.force_authenticate(alice)
+    serial = counter()
+
+    def add(n):
+        for _ in range(n):
+            number = serial()
+            if number % 2:
+                PolicyMessageOptOut.objects.create(user=alice, talent_policy=make_policy(f"FC{number:03d}"))
+            else:
+                PolicyMessageOptOut.objects.create(user=alice,
+                                                   enterprise_policy=make_enterprise_policy(f"QY-{number:03d}"))
+
+    assert_flat(client, "/api/v1/policy-opt-outs/", add)
+
+
 def test_the_lists_here_are_every_list_of_the_api():
     from tests.portal.api.test_authorization_matrix import ROUTES
 
@@ -318,7 +344,7 @@ def test_the_lists_here_are_every_list_of_the_api():
         "enterprise-list", "service-list", "policy-list", "talent-list", "application-list", "task-list",
         "notification-list", "webhook-list", "webhook-deliveries", "application-events", "token-list",
         "intake-list", "policy-waiting-list", "rectification-list", "export-applications-list",
-        "export-decisions-list", "managed-enterprise-list", "offer-list",
+        "export-decisions-list", "managed-enterprise-list", "offer-list", "policy-opt-out-list",
     }, "a list endpoint has no query-count test here"
 
 
