@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0011_enterprise_registered_data'),
-        ('talent', '0004_offers_and_enterprise_policies'),
+        ('talent', '0005_enterprise_policy_applications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
