@@ -193,16 +193,7 @@ class TalentPolicyRules:
         claim = TalentApplication.objects.select_related("policy").filter(application=application).first()
         if claim is None:
             return None
-        line = waiting_list(claim.policy)
-        entry = line.entry_of(application.pk)
-        if entry is None:
-            return None
-        # Only the application's own position and the list's length: the other entries are
-        # other enterprises' applications.
-        return ReviewPanel("talent/_waiting_place.html", {
-            "position": entry.position, "count": len(line), "decidable": entry.decidable,
-            "places_left": line.places_left, "year": line.year,
-        })
+        return waiting_place_panel(waiting_list(claim.policy), application)
 
     def rehearsal_notes(self, application: Application) -> list[str]:
         """The policy's quota and budget left this year, as the rehearsal of a submission tells them."""
@@ -239,6 +230,20 @@ def require_grant_left(application: Application, used: Usage, line: WaitingList)
             % {"year": used.year, "left": used.budget_remaining(policy), "amount": policy.amount}, *place]})
     if entry is not None and not entry.decidable:
         raise ValidationError({"decision": [not_before_those_ahead(line, entry, used)]})
+
+
+def waiting_place_panel(line: WaitingList, application: Application) -> ReviewPanel | None:
+    """The application's place on a policy's waiting list, as its own enterprise sees it (talent and
+    enterprise policies alike); None when it is not on the list."""
+    entry = line.entry_of(application.pk)
+    if entry is None:
+        return None
+    # Only the application's own position and the list's length: the other entries are
+    # other enterprises' applications.
+    return ReviewPanel("talent/_waiting_place.html", {
+        "position": entry.position, "count": len(line), "decidable": entry.decidable,
+        "places_left": line.places_left, "year": line.year,
+    })
 
 
 def quota_notes(policy: Any, used: Usage) -> list[str]:

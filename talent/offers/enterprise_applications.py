@@ -25,7 +25,13 @@ from services.applications.form_answers import fields_of, prefilled
 from services.applications.models import REVIEW_STATES
 from services.applications.workflow.extensions import ReviewPanel
 from services.models import Application
-from talent.applications import Usage, quota_notes, require_grant_left, tell_those_now_decidable
+from talent.applications import (
+    Usage,
+    quota_notes,
+    require_grant_left,
+    tell_those_now_decidable,
+    waiting_place_panel,
+)
 from talent.offers.enterprise_rules import BASIS_FIELDS, describe_rules, evaluate, rule_failures
 from talent.offers.models import EnterprisePolicy, EnterprisePolicyApplication
 from talent.offers.quota import usage_of
@@ -205,15 +211,7 @@ class EnterprisePolicyRules:
             application=application).first()
         if claim is None:
             return None
-        line = waiting_list(claim.policy)
-        entry = line.entry_of(application.pk)
-        if entry is None:
-            return None
-        # Only its own position and the list's length: the other entries are other enterprises'.
-        return ReviewPanel("talent/_waiting_place.html", {
-            "position": entry.position, "count": len(line), "decidable": entry.decidable,
-            "places_left": line.places_left, "year": line.year,
-        })
+        return waiting_place_panel(waiting_list(claim.policy), application)
 
     def rehearsal_notes(self, application: Application) -> list[str]:
         """The policy's quota and budget left this year, as the rehearsal of a submission tells them."""
